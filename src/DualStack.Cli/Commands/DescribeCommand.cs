@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace DualStack.Cli.Commands;
+
+/// <summary><c>dualstack describe DESCRIPTION</c>: parse a description and print what it means.</summary>
+internal static class DescribeCommand
+{
+    public static Command Create()
+    {
+        var description = new Argument<string>("DESCRIPTION")
+        {
+            Description = "An endpoint description, e.g. tcp://[fe80::1%eth0]:5555 or tcp:8080:interface=\\:\\:1",
+        };
+        var role = new Option<string>("--role")
+        {
+            Description = "Read the description as a client (connect) or a server (listen); auto guesses",
+            DefaultValueFactory = _ => "auto",
+        };
+        role.AcceptOnlyFromAmong("auto", "client", "server");
+
+        var command = new Command("describe", "Parse an endpoint description and print what it means");
+        command.Arguments.Add(description);
+        command.Options.Add(role);
+        command.SetAction(parseResult =>
+        {
+            string text = parseResult.GetValue(description)!;
+            var chosen = parseResult.GetValue(role) switch
+            {
+                "client" => EndpointRole.Client,
+                "server" => EndpointRole.Server,
+                _ => EndpointDescription.InferRole(text),
+            };
+
+            var json = chosen == EndpointRole.Client
+                ? DescribeClient(EndpointDescription.ParseClient(text))
+                : DescribeServer(EndpointDescription.ParseServer(text));
+            json["description"] = text;
+
+            if (parseResult.GetValue(CliOptions.Json))
+            {
+                Cli.WriteJson(json);
+            }
+            else
+            {
+                WriteHuman(json);
+            }
+
+            return Cli.Success;
+        });
+        return command;
+    }
+
+    private static JsonObject DescribeClient(IStreamClientEndpoint endpoint)
+    {
+        var json = new JsonObject { ["role"] = "client" };
+        switch (endpoint)
+        {
+            case TcpClientEndpoint tcp:
+                json["kind"] = "tcp-client";
+                json["host"] = tcp.Host;
+                json["port"] = tcp.Port;
+                json["addresses"] = new JsonArray(JsonShapes.Address(tcp.Address ?? IPAddress.None));
+                if (tcp.Address is null)
+                {
+                    // A name given to the low-level endpoint resolves IPv4 only (SPEC R4); addresses come at connect time.
+                    json["addresses"] = new JsonArray();
+                }
+
+                json["timeout_ms"] = tcp.ConnectTimeout.TotalMilliseconds;
+                json["bind"] = tcp.BindEndPoint is { } bind ? JsonShapes.EndPoint(bind) : null;
+                break;
+            case HostnameEndpoint named:
+                json["kind"] = "hostname";
+                json["host"] = named.Host;
+                json["port"] = named.Port;
+                json["addresses"] = new JsonArray();
+                json["attempt_delay_ms"] = named.AttemptDelay.TotalMilliseconds;
+                json["timeout_ms"] = named.ConnectTimeout.TotalMilliseconds;
+                json["bind"] = named.BindEndPoint is { } namedBind ? JsonShapes.EndPoint(namedBind) : null;
+                break;
+        }
+
+        json["uri"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Uri);
+        json["twisted"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
+        return json;
+    }
+
+    private static JsonObject DescribeServer(IStreamServerEndpoint endpoint)
+    {
+        var json = new JsonObject { ["role"] = "server" };
+        if (endpoint is TcpServerEndpoint tcp)
+        {
+            json["kind"] = "tcp-server";
+            json["scope"] = tcp.Scope switch
+            {
+                ListenScope.AllInterfaces => "all-interfaces",
+                ListenScope.AllInterfacesPerFamily => "all-interfaces-per-family",
+                ListenScope.Interface => "interface",
+                _ => "address",
+            };
+            json["interface"] = tcp.InterfaceName;
+            json["port"] = tcp.Port;
+            json["addresses"] = JsonShapes.Array(AddressesOf(tcp), a => JsonShapes.Address(a));
+            json["backlog"] = tcp.Backlog;
+        }
+
+        json["uri"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Uri);
+        json["twisted"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
+        return json;
+    }
+
+    // What a listen would bind, without binding: the wildcard addresses, or the interface's addresses now.
+    private static IEnumerable<IPAddress> AddressesOf(TcpServerEndpoint endpoint) => endpoint.Scope switch
+    {
+        ListenScope.Address => [endpoint.Address!],
+        ListenScope.AllInterfaces => [IPAddress.IPv6Any],
+        ListenScope.AllInterfacesPerFamily => [IPAddress.IPv6Any, IPAddress.Any],
+        _ => LocalInterface.Find(endpoint.InterfaceName!)?.Addresses.Select(a => a.Address) ?? [],
+    };
+
+    private static void WriteHuman(JsonObject json)
+    {
+        Console.WriteLine($"{json["kind"]} ({json["role"]})");
+        foreach (var (key, value) in json)
+        {
+            if (key is "kind" or "role" or "description" || value is null)
+            {
+                continue;
+            }
+
+            string text = value is JsonArray array
+                ? string.Join(", ", array.Select(a => a is JsonObject o ? FormatAddress(o) : a?.ToString()))
+                : value.ToString();
+            Console.WriteLine($"  {key,-17} {text}");
+        }
+    }
+
+    private static string FormatAddress(JsonObject address) =>
+        address["zone"] is { } zone ? $"{address["address"]}%{zone}" : $"{address["address"]}";
+}

@@ -1,0 +1,10 @@
+using System.CommandLine;
+using DualStack.Cli;
+using DualStack.Cli.Commands;
+
+var root = new RootCommand("dualstack: IPv6 and dual-stack networking from the command line");
+root.Options.Add(CliOptions.Json);
+root.Subcommands.Add(InterfacesCommand.Create());
+root.Subcommands.Add(DescribeCommand.Create());
+
+return await Cli.RunAsync(root, args);

@@ -1,0 +1,17 @@
+using System.Net;
+
+namespace DualStack;
+
+/// <summary>One connection attempt of a race: where, when, and how it ended.</summary>
+/// <param name="RemoteEndPoint">The address tried.</param>
+/// <param name="Started">When the attempt started, from the start of the connect (resolution included).</param>
+/// <param name="Ended">When it ended, on the same clock.</param>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="Error">Why it failed, for <see cref="AttemptOutcome.Failed"/>; otherwise <see langword="null"/>.</param>
+public sealed record ConnectionAttempt(IPEndPoint RemoteEndPoint, TimeSpan Started, TimeSpan Ended, AttemptOutcome Outcome, Exception? Error)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{IPLiteral.FormatEndPoint(RemoteEndPoint)} {Started.TotalMilliseconds:0}-{Ended.TotalMilliseconds:0} ms {Outcome.ToString().ToLowerInvariant()}"
+        + (Error is null ? string.Empty : $": {Error.Message}");
+}

@@ -1,0 +1,243 @@
+using DualStack.Internal;
+
+namespace DualStack;
+
+/// <summary>A description split into its kind and fields, the same shape for both syntaxes, each field with its position.</summary>
+/// <remarks>
+/// URI-style descriptions put the authority's host under the key <c>host</c> and its port under <c>port</c>;
+/// query parameters become keywords. Twisted-style descriptions keep their positional arguments apart.
+/// </remarks>
+internal sealed class DescriptionParts
+{
+    public const int MaxLength = 4096;
+
+    private DescriptionParts(string input, string kind, DescriptionSyntax syntax)
+    {
+        Input = input;
+        Kind = kind;
+        Syntax = syntax;
+    }
+
+    public string Input { get; }
+
+    public string Kind { get; }
+
+    public DescriptionSyntax Syntax { get; }
+
+    public List<Field> Positional { get; } = [];
+
+    public List<Field> Keywords { get; } = [];
+
+    public static DescriptionParts Split(string input)
+    {
+        if (input.Length == 0)
+        {
+            throw new EndpointFormatException(input, "description", "the description is empty", -1);
+        }
+
+        if (input.Length > MaxLength)
+        {
+            throw new EndpointFormatException(input[..64] + "…", "description", $"the description is {input.Length} characters long; at most {MaxLength} are allowed", -1);
+        }
+
+        int schemeEnd = input.IndexOf("://", StringComparison.Ordinal);
+        int colon = input.IndexOf(':');
+        if (colon <= 0)
+        {
+            throw new EndpointFormatException(input, "kind", "a description starts with its kind, such as 'tcp:' or 'tcp://'", 0);
+        }
+
+        return schemeEnd == colon ? SplitUri(input, colon) : SplitTwisted(input, colon);
+    }
+
+    public Field? Keyword(string key)
+    {
+        foreach (var field in Keywords)
+        {
+            if (field.Key == key)
+            {
+                return field;
+            }
+        }
+
+        return null;
+    }
+
+    public EndpointFormatException Error(string field, string reason, int position) => new(Input, field, reason, position);
+
+    public EndpointFormatException Error(ParseError error) => error.ToException(Input);
+
+    private static DescriptionParts SplitTwisted(string input, int colon)
+    {
+        var parts = new DescriptionParts(input, input[..colon], DescriptionSyntax.Twisted);
+        var token = new System.Text.StringBuilder();
+        int tokenStart = colon + 1;
+        int equals = -1;
+        for (int i = colon + 1; i <= input.Length; i++)
+        {
+            if (i == input.Length || input[i] == ':')
+            {
+                parts.Add(token.ToString(), tokenStart, equals);
+                token.Clear();
+                tokenStart = i + 1;
+                equals = -1;
+                continue;
+            }
+
+            char c = input[i];
+            if (c == '\\')
+            {
+                if (++i == input.Length)
+                {
+                    throw new EndpointFormatException(input, "description", "a backslash at the end escapes nothing", i - 1);
+                }
+
+                token.Append(input[i]);
+                continue;
+            }
+
+            if (c == '=' && equals < 0)
+            {
+                equals = token.Length;
+            }
+
+            token.Append(c);
+        }
+
+        return parts;
+    }
+
+    private void Add(string token, int position, int equals)
+    {
+        if (equals < 0)
+        {
+            Positional.Add(new Field(null, token, position));
+            return;
+        }
+
+        string key = token[..equals];
+        if (key.Length == 0)
+        {
+            throw Error("option", "an option has no name before '='", position);
+        }
+
+        AddKeyword(key, token[(equals + 1)..], position);
+    }
+
+    private void AddKeyword(string key, string value, int position)
+    {
+        if (Keywords.Any(k => k.Key == key))
+        {
+            throw Error($"option '{key}'", "the option is given twice", position);
+        }
+
+        Keywords.Add(new Field(key, value, position));
+    }
+
+    private static DescriptionParts SplitUri(string input, int colon)
+    {
+        var parts = new DescriptionParts(input, input[..colon], DescriptionSyntax.Uri);
+        int start = colon + 3;
+        int query = input.IndexOf('?', start);
+        int end = query < 0 ? input.Length : query;
+        var authority = input.AsSpan(start, end - start);
+        if (authority.EndsWith("/"))
+        {
+            authority = authority[..^1];
+        }
+
+        if (authority.Contains('/'))
+        {
+            throw parts.Error("path", "a description has no path after host:port", start + authority.IndexOf('/'));
+        }
+
+        if (authority.Contains('@'))
+        {
+            throw parts.Error("host", "user information ('user@') is not supported", start);
+        }
+
+        string host;
+        int portStart;
+        if (authority.StartsWith("["))
+        {
+            int close = authority.IndexOf(']');
+            if (close < 0)
+            {
+                throw parts.Error("address", "'[' is not closed by ']'", start);
+            }
+
+            host = DecodeZone(authority[..(close + 1)].ToString());
+            if (close + 1 < authority.Length && authority[close + 1] != ':')
+            {
+                throw parts.Error("address", $"unexpected '{authority[close + 1]}' after ']'", start + close + 1);
+            }
+
+            portStart = close + 1 < authority.Length ? close + 2 : -1;
+        }
+        else
+        {
+            int lastColon = authority.LastIndexOf(':');
+            if (authority.IndexOf(':') != lastColon)
+            {
+                throw parts.Error("address", "an IPv6 address must be written in brackets: [address]:port", start);
+            }
+
+            host = (lastColon < 0 ? authority : authority[..lastColon]).ToString();
+            portStart = lastColon < 0 ? -1 : lastColon + 1;
+        }
+
+        if (host.Length == 0)
+        {
+            throw parts.Error("host", "the host is empty", start);
+        }
+
+        parts.Keywords.Add(new Field("host", host, start));
+        if (portStart < 0)
+        {
+            throw parts.Error("port", "the port is missing (write host:port)", start + authority.Length);
+        }
+
+        parts.Keywords.Add(new Field("port", authority[portStart..].ToString(), start + portStart));
+
+        if (query >= 0)
+        {
+            int position = query + 1;
+            foreach (string pair in input[(query + 1)..].Split('&'))
+            {
+                int eq = pair.IndexOf('=');
+                if (eq <= 0)
+                {
+                    throw parts.Error("option", $"'{pair}' is not name=value", position);
+                }
+
+                string key = pair[..eq];
+                if (key is "host" or "port")
+                {
+                    throw parts.Error($"option '{key}'", "host and port go in the authority, not the query", position);
+                }
+
+                parts.AddKeyword(key, Uri.UnescapeDataString(pair[(eq + 1)..]), position);
+                position += pair.Length + 1;
+            }
+        }
+
+        return parts;
+    }
+
+    // RFC 6874 writes the zone of an IPv6 literal in a URI as %25zone. Accept it for names
+    // ("%25eth0"); digits after %25 are ambiguous with a numeric zone starting "25", so they are
+    // taken literally, as the plain form of SPEC's examples (tcp://[fe80::1%eth0]:5555) is.
+    private static string DecodeZone(string bracketed)
+    {
+        int percent = bracketed.IndexOf('%');
+        if (percent >= 0 && bracketed.AsSpan(percent + 1).StartsWith("25") && bracketed.Length > percent + 4
+            && !LiteralParser.IsAsciiDigits(bracketed.AsSpan(percent + 3, bracketed.Length - percent - 4)))
+        {
+            return string.Concat(bracketed.AsSpan(0, percent + 1), bracketed.AsSpan(percent + 3));
+        }
+
+        return bracketed;
+    }
+
+    internal readonly record struct Field(string? Key, string Value, int Position);
+}

@@ -1,0 +1,113 @@
+namespace DualStack;
+
+/// <summary>
+/// Parses and formats endpoint descriptions: one string for any endpoint, in URI style (<c>tcp://[::1]:5555</c>)
+/// or Twisted style (<c>tcp:5555:interface=\:\:1</c>).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The same text can mean a client or a server (<c>tcp://[::1]:5555</c> connects to, or listens on, <c>::1</c>),
+/// so the caller says which it wants; <see cref="InferRole(string)"/> guesses for tools that take either.
+/// </para>
+/// <para>
+/// Every endpoint formats back to a description that parses to an equal endpoint. Zones are written as
+/// interface names where the index has one. Each error is an <see cref="EndpointFormatException"/> that
+/// quotes the description and names the offending field and its position. The syntax of each kind is in
+/// <c>docs/descriptions.md</c>.
+/// </para>
+/// </remarks>
+public static class EndpointDescription
+{
+    private static readonly IDescriptionKind[] s_kinds = [TcpDescriptionKind.Instance];
+
+    /// <summary>Parses a description of something to connect to.</summary>
+    /// <param name="description">For example <c>tcp://example.com:443</c>, <c>tcp://[fe80::1%eth0]:22</c>, <c>tcp:host=example.com:port=443</c>.</param>
+    /// <returns>A <see cref="TcpClientEndpoint"/> for an address, a <see cref="HostnameEndpoint"/> for a host name.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="description"/> is <see langword="null"/>.</exception>
+    /// <exception cref="EndpointFormatException">The description is malformed; the message names the field.</exception>
+    public static IStreamClientEndpoint ParseClient(string description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        var parts = DescriptionParts.Split(description);
+        return KindOf(parts).ParseClient(parts);
+    }
+
+    /// <summary>Parses a description of something to listen on.</summary>
+    /// <param name="description">For example <c>tcp://*:8080</c>, <c>tcp://eth0:8080</c>, <c>tcp:8080:interface=\:\:1</c>, <c>tcp6:8080</c>.</param>
+    /// <returns>The server endpoint.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="description"/> is <see langword="null"/>.</exception>
+    /// <exception cref="EndpointFormatException">The description is malformed or names an interface that does not exist.</exception>
+    public static IStreamServerEndpoint ParseServer(string description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        var parts = DescriptionParts.Split(description);
+        return KindOf(parts).ParseServer(parts);
+    }
+
+    /// <summary>Guesses whether a description is meant to connect or to listen.</summary>
+    /// <remarks>
+    /// Twisted style: a client when it has <c>host=</c> (or host and port as two positional fields), else a server.
+    /// URI style: a server when the host is <c>*</c>, a local interface's name, <c>0.0.0.0</c> or <c>::</c>; else a client.
+    /// </remarks>
+    /// <param name="description">The description.</param>
+    /// <returns>The role the description most likely has.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="description"/> is <see langword="null"/>.</exception>
+    /// <exception cref="EndpointFormatException">The description's kind or shape is malformed.</exception>
+    public static EndpointRole InferRole(string description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        var parts = DescriptionParts.Split(description);
+        return KindOf(parts).InferRole(parts);
+    }
+
+    /// <summary>Formats a client endpoint as a description.</summary>
+    /// <param name="endpoint">A DualStack client endpoint.</param>
+    /// <param name="syntax">The syntax to write.</param>
+    /// <returns>The description; parsing it with <see cref="ParseClient(string)"/> gives an equal endpoint.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The endpoint is not one of DualStack's.</exception>
+    public static string Format(IStreamClientEndpoint endpoint, DescriptionSyntax syntax)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint switch
+        {
+            TcpClientEndpoint tcp => TcpDescriptionKind.FormatClient(
+                tcp.Host, tcp.Address is not null, tcp.Port, tcp.BindEndPoint,
+                tcp.ConnectTimeout == TcpClientEndpoint.DefaultConnectTimeout ? null : tcp.ConnectTimeout, syntax),
+            HostnameEndpoint named => TcpDescriptionKind.FormatClient(
+                named.Host, literal: false, named.Port, named.BindEndPoint,
+                named.ConnectTimeout == HostnameEndpoint.DefaultConnectTimeout ? null : named.ConnectTimeout, syntax),
+            _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),
+        };
+    }
+
+    /// <summary>Formats a server endpoint as a description.</summary>
+    /// <param name="endpoint">A DualStack server endpoint.</param>
+    /// <param name="syntax">The syntax to write.</param>
+    /// <returns>The description; parsing it with <see cref="ParseServer(string)"/> gives an equal endpoint.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The endpoint is not one of DualStack's.</exception>
+    public static string Format(IStreamServerEndpoint endpoint, DescriptionSyntax syntax)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint switch
+        {
+            TcpServerEndpoint tcp => TcpDescriptionKind.FormatServer(tcp, syntax),
+            _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),
+        };
+    }
+
+    private static IDescriptionKind KindOf(DescriptionParts parts)
+    {
+        foreach (var kind in s_kinds)
+        {
+            if (kind.Names.Contains(parts.Kind))
+            {
+                return kind;
+            }
+        }
+
+        var known = s_kinds.SelectMany(k => k.Names);
+        throw parts.Error("kind", $"unknown kind '{parts.Kind}'; known kinds: {string.Join(", ", known)}", 0);
+    }
+}

@@ -1,0 +1,286 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using DualStack.Internal;
+using static DualStack.DescriptionFields;
+
+namespace DualStack;
+
+/// <summary>
+/// <c>tcp</c> and <c>tcp6</c> descriptions.
+/// </summary>
+/// <remarks>
+/// Servers: <c>tcp:PORT[:interface=X][:backlog=N][:dualmode=false]</c>, <c>tcp6:PORT[:interface=V6]</c>,
+/// <c>tcp://X:PORT[?backlog=N&amp;dualmode=false]</c>, where X is <c>*</c> (every interface and family),
+/// an interface name, or an address; Twisted style defaults to <c>0.0.0.0</c> (<c>tcp</c>) or <c>::</c> (<c>tcp6</c>).
+/// Clients: <c>tcp:host=H:port=P[:timeout=S][:bind=A]</c> (or <c>tcp:H:P</c>), <c>tcp://H:P[?timeout=S&amp;bind=A]</c>;
+/// an address gives a <see cref="TcpClientEndpoint"/>, a name a <see cref="HostnameEndpoint"/>.
+/// </remarks>
+internal sealed class TcpDescriptionKind : IDescriptionKind
+{
+    public static TcpDescriptionKind Instance { get; } = new();
+
+    public IReadOnlyList<string> Names { get; } = ["tcp", "tcp6"];
+
+    public EndpointRole InferRole(DescriptionParts parts)
+    {
+        if (parts.Syntax == DescriptionSyntax.Twisted)
+        {
+            return parts.Keyword("host") is not null || parts.Positional.Count == 2 ? EndpointRole.Client : EndpointRole.Server;
+        }
+
+        string host = parts.Keyword("host")!.Value.Value;
+        if (host == "*" || (!host.Contains(':') && InterfaceNames.TryGetIndex(host, out _)))
+        {
+            return EndpointRole.Server;
+        }
+
+        return IPLiteral.TryParseAddress(host.Trim('[', ']'), out var address)
+            && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+                ? EndpointRole.Server
+                : EndpointRole.Client;
+    }
+
+    public IStreamServerEndpoint ParseServer(DescriptionParts parts)
+    {
+        bool v6 = parts.Kind == "tcp6";
+        DescriptionParts.Field? interfaceField;
+        DescriptionParts.Field portField;
+        if (parts.Syntax == DescriptionSyntax.Uri)
+        {
+            RejectUnknown(parts, "host", "port", "backlog", "dualmode");
+            interfaceField = parts.Keyword("host");
+            portField = parts.Keyword("port")!.Value;
+        }
+        else
+        {
+            RejectUnknown(parts, "port", "interface", "backlog", "dualmode");
+            interfaceField = parts.Keyword("interface");
+            portField = OnePort(parts);
+        }
+
+        int port = Port(parts, portField);
+        var endpoint = ServerFor(parts, interfaceField, v6, port);
+
+        if (parts.Keyword("dualmode") is { } dualMode)
+        {
+            if (endpoint.Scope != ListenScope.AllInterfaces)
+            {
+                throw parts.Error("option 'dualmode'", "only '*' (every interface) takes dualmode", dualMode.Position);
+            }
+
+            if (!Bool(parts, dualMode))
+            {
+                endpoint = TcpServerEndpoint.AllInterfacesPerFamily(port);
+            }
+        }
+
+        if (parts.Keyword("backlog") is { } backlog)
+        {
+            endpoint = endpoint with { Backlog = PositiveInt(parts, backlog) };
+        }
+
+        return endpoint;
+    }
+
+    public IStreamClientEndpoint ParseClient(DescriptionParts parts)
+    {
+        if (parts.Kind == "tcp6")
+        {
+            throw parts.Error("kind", "'tcp6' describes a server; connect with tcp:host=…:port=… or tcp://host:port", 0);
+        }
+
+        DescriptionParts.Field hostField;
+        DescriptionParts.Field portField;
+        if (parts.Syntax == DescriptionSyntax.Uri)
+        {
+            RejectUnknown(parts, "host", "port", "timeout", "bind");
+            hostField = parts.Keyword("host")!.Value;
+            portField = parts.Keyword("port")!.Value;
+        }
+        else
+        {
+            RejectUnknown(parts, "host", "port", "timeout", "bind", "bindAddress");
+            if (parts.Positional.Count > 2)
+            {
+                throw parts.Error("description", "a client takes at most two positional fields, host and port", parts.Positional[2].Position);
+            }
+
+            hostField = Required(parts, "host", 0);
+            portField = Required(parts, "port", 1);
+        }
+
+        int port = Port(parts, portField);
+        var bindField = parts.Keyword("bind") ?? parts.Keyword("bindAddress");
+        IPEndPoint? bind = bindField is { } b ? BindEndPoint(parts, b) : null;
+        var timeoutField = parts.Keyword("timeout");
+        TimeSpan? timeout = timeoutField is { } t ? Seconds(parts, t) : null;
+
+        var address = TryAddress(parts, hostField);
+        try
+        {
+            if (address is not null)
+            {
+                var endpoint = new TcpClientEndpoint(address, port) { BindEndPoint = bind };
+                return timeout is { } value ? endpoint with { ConnectTimeout = value } : endpoint;
+            }
+
+            var named = new HostnameEndpoint(HostName(parts, hostField), port) { BindEndPoint = bind };
+            return timeout is { } overall ? named with { ConnectTimeout = overall } : named;
+        }
+        catch (ArgumentException e)
+        {
+            // The only argument a parsed field can still get wrong is a bind address of the other family (SPEC R2).
+            throw parts.Error("option 'bind'", e.Message, bindField!.Value.Position);
+        }
+    }
+
+    public static string FormatServer(TcpServerEndpoint endpoint, DescriptionSyntax syntax)
+    {
+        var text = new StringBuilder();
+        bool uri = syntax == DescriptionSyntax.Uri;
+        string host = endpoint.Scope switch
+        {
+            ListenScope.AllInterfaces or ListenScope.AllInterfacesPerFamily => "*",
+            ListenScope.Interface => endpoint.InterfaceName!,
+            _ => uri ? UriHost(endpoint.Address!) : IPLiteral.FormatAddress(endpoint.Address!),
+        };
+
+        if (uri)
+        {
+            text.Append("tcp://").Append(host).Append(':').Append(endpoint.Port);
+        }
+        else
+        {
+            text.Append("tcp:").Append(endpoint.Port);
+            if (!(endpoint.Scope == ListenScope.Address && endpoint.Address!.Equals(IPAddress.Any)))
+            {
+                text.Append(":interface=").Append(Escape(host));
+            }
+        }
+
+        var options = new List<(string, string)>();
+        if (endpoint.Scope == ListenScope.AllInterfacesPerFamily)
+        {
+            options.Add(("dualmode", "false"));
+        }
+
+        if (endpoint.Backlog != TcpServerEndpoint.DefaultBacklog)
+        {
+            options.Add(("backlog", endpoint.Backlog.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return AppendOptions(text, options, syntax);
+    }
+
+    public static string FormatClient(string host, bool literal, int port, IPEndPoint? bind, TimeSpan? timeout, DescriptionSyntax syntax)
+    {
+        var text = new StringBuilder();
+        if (syntax == DescriptionSyntax.Uri)
+        {
+            text.Append("tcp://").Append(literal && host.Contains(':') ? $"[{host}]" : host).Append(':').Append(port);
+        }
+        else
+        {
+            text.Append("tcp:host=").Append(Escape(host)).Append(":port=").Append(port);
+        }
+
+        var options = new List<(string, string)>();
+        if (timeout is { } t)
+        {
+            options.Add(("timeout", FormatSeconds(t)));
+        }
+
+        if (bind is not null)
+        {
+            options.Add(("bind", FormatBind(bind)));
+        }
+
+        return AppendOptions(text, options, syntax);
+    }
+
+    private static string AppendOptions(StringBuilder text, List<(string Key, string Value)> options, DescriptionSyntax syntax)
+    {
+        for (int i = 0; i < options.Count; i++)
+        {
+            var (key, value) = options[i];
+            if (syntax == DescriptionSyntax.Uri)
+            {
+                text.Append(i == 0 ? '?' : '&').Append(key).Append('=').Append(EscapeQuery(value));
+            }
+            else
+            {
+                text.Append(':').Append(key).Append('=').Append(Escape(value));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static TcpServerEndpoint ServerFor(DescriptionParts parts, DescriptionParts.Field? interfaceField, bool v6, int port)
+    {
+        if (interfaceField is not { } field)
+        {
+            return new TcpServerEndpoint(v6 ? IPAddress.IPv6Any : IPAddress.Any, port);
+        }
+
+        if (field.Value == "*")
+        {
+            return v6
+                ? throw parts.Error("interface", "'tcp6' listens on IPv6 only; use 'tcp' for '*'", field.Position)
+                : TcpServerEndpoint.AllInterfaces(port);
+        }
+
+        var address = TryAddress(parts, field);
+        if (address is not null)
+        {
+            return v6 && address.AddressFamily != AddressFamily.InterNetworkV6
+                ? throw parts.Error("interface", $"'tcp6' needs an IPv6 address, not '{field.Value}'", field.Position)
+                : new TcpServerEndpoint(address, port);
+        }
+
+        if (v6)
+        {
+            throw parts.Error("interface", $"'tcp6' needs an IPv6 address, not '{field.Value}'", field.Position);
+        }
+
+        if (field.Value.Length == 0)
+        {
+            throw parts.Error("interface", "the interface is empty", field.Position);
+        }
+
+        return InterfaceNames.TryGetIndex(field.Value, out _)
+            ? TcpServerEndpoint.ForInterface(field.Value, port)
+            : throw parts.Error("interface", $"no interface named '{field.Value}' (and it is not an address or '*')", field.Position);
+    }
+
+    private static DescriptionParts.Field OnePort(DescriptionParts parts)
+    {
+        if (parts.Positional.Count > 1)
+        {
+            throw parts.Error("description", "a server takes one positional field, the port", parts.Positional[1].Position);
+        }
+
+        var keyword = parts.Keyword("port");
+        if (parts.Positional.Count == 1 && keyword is not null)
+        {
+            throw parts.Error("port", "the port is given twice", keyword.Value.Position);
+        }
+
+        return parts.Positional.Count == 1 ? parts.Positional[0]
+            : keyword ?? throw parts.Error("port", "the port is missing", parts.Input.Length);
+    }
+
+    private static DescriptionParts.Field Required(DescriptionParts parts, string key, int position)
+    {
+        var keyword = parts.Keyword(key);
+        if (parts.Positional.Count > position)
+        {
+            return keyword is null
+                ? parts.Positional[position]
+                : throw parts.Error(key, $"the {key} is given twice", keyword.Value.Position);
+        }
+
+        return keyword ?? throw parts.Error(key, $"the {key} is missing (write {key}=…)", parts.Input.Length);
+    }
+}

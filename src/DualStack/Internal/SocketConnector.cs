@@ -1,0 +1,42 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace DualStack.Internal;
+
+/// <summary>Opens one TCP socket and connects it, closing it on every failure (SPEC R15).</summary>
+internal static class SocketConnector
+{
+    public static async ValueTask<Socket> ConnectAsync(
+        IPEndPoint remote, IPEndPoint? bind, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        try
+        {
+            if (bind is not null)
+            {
+                socket.Bind(bind);
+            }
+
+            await socket.ConnectAsync(remote, linked.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new ConnectException(remote, $"timed out after {timeout.TotalMilliseconds:0} ms", new TimeoutException(e.Message, e));
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new ConnectException(remote, e.Message, e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using DualStack.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace DualStack;
+
+/// <summary>The aggregate listener: N bound sockets, one accept loop each, one queue of accepted connections.</summary>
+/// <remarks>
+/// One accept loop per socket feeding a bounded channel keeps arrival order across sockets without
+/// polling, and lets <see cref="AcceptAsync"/> be one cheap channel read. The channel is small so that
+/// connections nobody accepts stay in the kernel's backlog rather than in our memory.
+/// </remarks>
+internal sealed class SocketListener : IStreamListener
+{
+    // How often to retry when port 0 gave a port that another family's socket cannot have.
+    private const int PortRetries = 8;
+    private const int QueueCapacity = 16;
+
+    private static readonly Lazy<bool> s_dualModeSupported = new(ProbeDualMode);
+
+    private readonly Socket[] _sockets;
+    private readonly Channel<Socket> _accepted = Channel.CreateBounded<Socket>(new BoundedChannelOptions(QueueCapacity) { SingleReader = false });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ILogger _logger;
+    private readonly Task[] _acceptLoops;
+    private int _disposed;
+
+    private SocketListener(Socket[] sockets, ILogger logger)
+    {
+        _sockets = sockets;
+        _logger = logger;
+        LocalEndPoints = [.. sockets.Select(s => (IPEndPoint)s.LocalEndPoint!)];
+        _acceptLoops = [.. sockets.Select(AcceptLoopAsync)];
+    }
+
+    public static bool IsDualModeSupported => s_dualModeSupported.Value;
+
+    public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
+
+    /// <summary>Binds every planned socket on one port, or none (SPEC R15).</summary>
+    public static SocketListener Bind(IReadOnlyList<Plan> plan, int port, int backlog, string description, ILogger logger)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            var sockets = new List<Socket>(plan.Count);
+            var failures = new List<KeyValuePair<IPEndPoint, Exception>>();
+            int actualPort = port;
+            foreach (var entry in plan)
+            {
+                var local = new IPEndPoint(entry.Address, actualPort);
+                var socket = new Socket(entry.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    if (entry.Address.AddressFamily == AddressFamily.InterNetworkV6)
+                    {
+                        socket.DualMode = entry.DualMode;
+                    }
+
+                    socket.Bind(local);
+                    socket.Listen(backlog);
+                    actualPort = ((IPEndPoint)socket.LocalEndPoint!).Port;
+                    sockets.Add(socket);
+                }
+                catch (SocketException e)
+                {
+                    socket.Dispose();
+                    failures.Add(new(local, e));
+                }
+            }
+
+            if (failures.Count == 0)
+            {
+                return new SocketListener([.. sockets], logger);
+            }
+
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+
+            // With port 0 the first socket's port may be taken on another address: pick a new one.
+            bool portCollision = port == 0 && sockets.Count > 0
+                && failures.All(f => f.Value is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse });
+            if (!portCollision || attempt == PortRetries)
+            {
+                throw new ListenException(description, failures, failures.Count == plan.Count ? "no socket could be bound" : "some sockets could not be bound, so none was kept");
+            }
+        }
+    }
+
+    public async ValueTask<StreamConnection?> AcceptAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        while (true)
+        {
+            if (_accepted.Reader.TryRead(out var socket))
+            {
+                return StreamConnection.FromConnectedSocket(socket);
+            }
+
+            if (!await _accepted.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        _accepted.Writer.TryComplete();
+        while (_accepted.Reader.TryRead(out var socket))
+        {
+            socket.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(Socket listenSocket)
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await listenSocket.AcceptAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (token.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+            {
+                // The peer gave up while queued; the listening socket is fine.
+                continue;
+            }
+            catch (SocketException e)
+            {
+                ListenerLog.AcceptFailed(_logger, (IPEndPoint)listenSocket.LocalEndPoint!, e);
+                return;
+            }
+
+            try
+            {
+                await _accepted.Writer.WriteAsync(accepted, token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+            {
+                accepted.Dispose();
+                return;
+            }
+        }
+    }
+
+    private static bool ProbeDualMode()
+    {
+        if (!Socket.OSSupportsIPv6)
+        {
+            return false;
+        }
+
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            probe.DualMode = true;
+            return probe.DualMode;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    internal readonly record struct Plan(IPAddress Address, bool DualMode);
+}

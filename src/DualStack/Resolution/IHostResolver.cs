@@ -1,0 +1,27 @@
+using System.Net.Sockets;
+
+namespace DualStack;
+
+/// <summary>Turns a host name into addresses of one family: the seam through which every connect by name resolves.</summary>
+/// <remarks>
+/// <para>
+/// One call asks for one family (an AAAA or an A query) so that a caller racing both families can start
+/// on whichever answer comes first, and a slow family does not hold back the other (SPEC R8).
+/// </para>
+/// <para>
+/// The port travels with the name because some resolvers change both: an <c>ssh_config</c> alias maps
+/// <c>Host db</c> to a <c>HostName</c> and a <c>Port</c>. Resolvers are injected per endpoint (SPEC R11).
+/// </para>
+/// </remarks>
+public interface IHostResolver
+{
+    /// <summary>Resolves <paramref name="host"/> to endpoints of one address family.</summary>
+    /// <param name="host">A host name (ASCII form, see <see cref="HostName.ToAscii(string)"/>).</param>
+    /// <param name="port">The port to put in the endpoints, unless the resolver maps it to another.</param>
+    /// <param name="family"><see cref="AddressFamily.InterNetworkV6"/> or <see cref="AddressFamily.InterNetwork"/>.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The endpoints, possibly none when the name has no address of that family.</returns>
+    /// <exception cref="HostResolutionException">The name does not exist, the resolver failed or timed out.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    ValueTask<HostAddresses> ResolveAsync(string host, int port, AddressFamily family, CancellationToken cancellationToken = default);
+}
