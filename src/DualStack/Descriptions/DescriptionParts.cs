@@ -73,9 +73,11 @@ internal sealed class DescriptionParts
         var token = new System.Text.StringBuilder();
         int tokenStart = colon + 1;
         int equals = -1;
+        bool inBrackets = false;
         for (int i = colon + 1; i <= input.Length; i++)
         {
-            if (i == input.Length || input[i] == ':')
+            // Besides Twisted's backslash escapes, a bracketed IPv6 literal keeps its colons: interface=[::1].
+            if (i == input.Length || (input[i] == ':' && !inBrackets))
             {
                 parts.Add(token.ToString(), tokenStart, equals);
                 token.Clear();
@@ -95,6 +97,13 @@ internal sealed class DescriptionParts
                 token.Append(input[i]);
                 continue;
             }
+
+            inBrackets = c switch
+            {
+                '[' => true,
+                ']' => false,
+                _ => inBrackets,
+            };
 
             if (c == '=' && equals < 0)
             {

@@ -1,0 +1,152 @@
+using System.Net;
+
+namespace DualStack.Tests.Descriptions;
+
+public class EndpointDescriptionTests
+{
+    [Theory]
+    [InlineData("tcp:8080", "tcp://0.0.0.0:8080")]
+    [InlineData("tcp6:8080", "tcp://[::]:8080")]
+    [InlineData("tcp:8080:interface=\\:\\:1", "tcp://[::1]:8080")]
+    [InlineData("tcp:port=8080:interface=[::1]", "tcp://[::1]:8080")]
+    [InlineData("tcp:8080:interface=*", "tcp://*:8080")]
+    [InlineData("tcp:8080:interface=*:dualmode=false", "tcp://*:8080?dualmode=false")]
+    [InlineData("tcp:8080:interface=lo:backlog=50", "tcp://lo:8080?backlog=50")]
+    [InlineData("tcp://*:5555", "tcp://*:5555")]
+    [InlineData("tcp://lo:5555", "tcp://lo:5555")]
+    [InlineData("tcp://[fe80::1%lo]:5555", "tcp://[fe80::1%lo]:5555")]
+    [InlineData("tcp://[fe80::1%25lo]:5555", "tcp://[fe80::1%lo]:5555")]
+    [InlineData("tcp://[fe80::1%1]:5555", "tcp://[fe80::1%lo]:5555")]
+    [InlineData("tcp://0.0.0.0:1/", "tcp://0.0.0.0:1")]
+    public void ParseServer_GivesEndpointThatFormatsCanonically(string description, string canonical)
+    {
+        var endpoint = EndpointDescription.ParseServer(description);
+
+        Assert.Equal(canonical, endpoint.ToString());
+        Assert.Equal(endpoint, EndpointDescription.ParseServer(canonical));
+        Assert.Equal(endpoint, EndpointDescription.ParseServer(EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted)));
+    }
+
+    [Fact]
+    public void ParseServer_DefaultInterface_IsIPv4AnyForTcpAndIPv6AnyForTcp6()
+    {
+        var tcp = Assert.IsType<TcpServerEndpoint>(EndpointDescription.ParseServer("tcp:80"));
+        var tcp6 = Assert.IsType<TcpServerEndpoint>(EndpointDescription.ParseServer("tcp6:80"));
+
+        Assert.Equal((ListenScope.Address, IPAddress.Any), (tcp.Scope, tcp.Address));
+        Assert.Equal((ListenScope.Address, IPAddress.IPv6Any), (tcp6.Scope, tcp6.Address));
+    }
+
+    [Fact]
+    public void ParseServer_InterfaceName_ListensOnThatInterface()
+    {
+        var endpoint = Assert.IsType<TcpServerEndpoint>(EndpointDescription.ParseServer("tcp://lo:0"));
+
+        Assert.Equal(ListenScope.Interface, endpoint.Scope);
+        Assert.Equal("lo", endpoint.InterfaceName);
+    }
+
+    [Theory]
+    [InlineData("tcp://[::1]:5555", typeof(TcpClientEndpoint), "tcp://[::1]:5555")]
+    [InlineData("tcp://192.0.2.1:80?timeout=2.5", typeof(TcpClientEndpoint), "tcp://192.0.2.1:80?timeout=2.5")]
+    [InlineData("tcp://example.com:443", typeof(HostnameEndpoint), "tcp://example.com:443")]
+    [InlineData("tcp://bücher.example:443", typeof(HostnameEndpoint), "tcp://xn--bcher-kva.example:443")]
+    [InlineData("tcp:host=example.com:port=443", typeof(HostnameEndpoint), "tcp://example.com:443")]
+    [InlineData("tcp:example.com:443", typeof(HostnameEndpoint), "tcp://example.com:443")]
+    [InlineData("tcp:host=\\:\\:1:port=22:bind=\\:\\:1", typeof(TcpClientEndpoint), "tcp://[::1]:22?bind=::1")]
+    [InlineData("tcp:host=192.0.2.1:port=22:bindAddress=192.0.2.2\\:4000", typeof(TcpClientEndpoint), "tcp://192.0.2.1:22?bind=192.0.2.2:4000")]
+    [InlineData("tcp://[fe80::1%lo]:22?bind=[fe80::2%25lo]:0", typeof(TcpClientEndpoint), "tcp://[fe80::1%lo]:22?bind=fe80::2%25lo")]
+    public void ParseClient_GivesEndpointThatFormatsCanonically(string description, Type type, string canonical)
+    {
+        var endpoint = EndpointDescription.ParseClient(description);
+
+        Assert.IsType(type, endpoint);
+        Assert.Equal(canonical, endpoint.ToString());
+        Assert.Equal(endpoint, EndpointDescription.ParseClient(canonical));
+        Assert.Equal(endpoint, EndpointDescription.ParseClient(EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted)));
+    }
+
+    [Theory]
+    [InlineData("tcp:8080", EndpointRole.Server)]
+    [InlineData("tcp:host=example.com:port=1", EndpointRole.Client)]
+    [InlineData("tcp:example.com:1", EndpointRole.Client)]
+    [InlineData("tcp://*:1", EndpointRole.Server)]
+    [InlineData("tcp://lo:1", EndpointRole.Server)]
+    [InlineData("tcp://[::]:1", EndpointRole.Server)]
+    [InlineData("tcp://[::1]:1", EndpointRole.Client)]
+    [InlineData("tcp://example.com:1", EndpointRole.Client)]
+    public void InferRole_FollowsTheDocumentedRule(string description, EndpointRole role)
+    {
+        Assert.Equal(role, EndpointDescription.InferRole(description));
+    }
+
+    [Theory]
+    [InlineData("", "description", -1)]
+    [InlineData("8080", "kind", 0)]
+    [InlineData("foo:8080", "kind", 0)]
+    [InlineData("tcp:", "port", 4)]
+    [InlineData("tcp:80:81", "description", 7)]
+    [InlineData("tcp:80:port=81", "port", 7)]
+    [InlineData("tcp:65536", "port", 4)]
+    [InlineData("tcp:http", "port", 4)]
+    [InlineData("tcp:80:interface=nosuchif0", "interface", 7)]
+    [InlineData("tcp:80:interface=", "interface", 7)]
+    [InlineData("tcp:80:color=blue", "option 'color'", 7)]
+    [InlineData("tcp:80:backlog=1:backlog=2", "option 'backlog'", 17)]
+    [InlineData("tcp:80:backlog=0", "option 'backlog'", 7)]
+    [InlineData("tcp:80:interface=lo:dualmode=false", "option 'dualmode'", 20)]
+    [InlineData("tcp:80:interface=*:dualmode=maybe", "option 'dualmode'", 19)]
+    [InlineData("tcp6:80:interface=127.0.0.1", "interface", 8)]
+    [InlineData("tcp6:80:interface=*", "interface", 8)]
+    [InlineData("tcp:80\\", "description", 6)]
+    [InlineData("tcp:80:=x", "option", 7)]
+    [InlineData("tcp://[::1:80", "address", 6)]
+    [InlineData("tcp://::1:80", "address", 6)]
+    [InlineData("tcp://:80", "host", 6)]
+    [InlineData("tcp://*", "port", 7)]
+    [InlineData("tcp://*:80/path", "path", 10)]
+    [InlineData("tcp://u@*:80", "host", 6)]
+    [InlineData("tcp://*:80?backlog", "option", 11)]
+    [InlineData("tcp://*:80?port=1", "option 'port'", 11)]
+    [InlineData("tcp://[fe80::1%nosuchif0]:80", "zone", 15)]
+    [InlineData("tcp://[fe80::1%]:80", "zone", 15)]
+    [InlineData("tcp://1.2.3.256:80", "address", 12)]
+    public void ParseServer_Malformed_ThrowsNamingFieldAndPosition(string description, string field, int position)
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseServer(description));
+
+        Assert.Equal(field, e.Field);
+        Assert.Equal(position, e.Position);
+        Assert.Contains($"'{description}'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("tcp:host=example.com", "port")]
+    [InlineData("tcp:port=80", "host")]
+    [InlineData("tcp:a:1:2", "description")]
+    [InlineData("tcp6:host=::1:port=1", "kind")]
+    [InlineData("tcp://example..com:80", "host")]
+    [InlineData("tcp://1.2.3:80", "address")]
+    [InlineData("tcp://example.com:80?timeout=-1", "option 'timeout'")]
+    [InlineData("tcp://example.com:80?timeout=abc", "option 'timeout'")]
+    [InlineData("tcp://example.com:80?backlog=5", "option 'backlog'")]
+    [InlineData("tcp://[::1]:80?bind=127.0.0.1", "option 'bind'")]
+    [InlineData("tcp://[::1]:80?bind=[::1", "address")]
+    public void ParseClient_Malformed_ThrowsNamingField(string description, string field)
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(description));
+
+        Assert.Equal(field, e.Field);
+    }
+
+    [Fact]
+    public void Parse_OversizedDescription_IsRejectedBeforeParsing()
+    {
+        string huge = "tcp://" + new string('a', 5000) + ":1";
+
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(huge));
+
+        Assert.Equal("description", e.Field);
+        Assert.Contains("at most 4096", e.Message, StringComparison.Ordinal);
+    }
+}
