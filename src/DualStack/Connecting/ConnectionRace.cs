@@ -45,23 +45,23 @@ internal static class ConnectionRace
                 if (startNow && next < candidates.Count && !raceToken.IsCancellationRequested)
                 {
                     startNow = false;
-                    var endPoint = candidates[next];
-                    attempts.Add(new ConnectionAttempt(endPoint, Elapsed(), TimeSpan.Zero, AttemptOutcome.Cancelled, null));
-                    running.Add((StartAttempt(connect, endPoint, raceToken), next));
-                    next++;
-                    if (delaySource is not null)
-                    {
-                        await delaySource.CancelAsync().ConfigureAwait(false);
-                        delaySource.Dispose();
-                    }
 
+                    // The next attempt's timer is set before this attempt starts, synchronously, so that
+                    // whoever watches attempts start (a fake clock's test) sees the timer already running.
+                    delaySource?.Cancel();
+                    delaySource?.Dispose();
                     delaySource = null;
                     delay = null;
-                    if (next < candidates.Count)
+                    if (next + 1 < candidates.Count)
                     {
                         delaySource = CancellationTokenSource.CreateLinkedTokenSource(raceToken);
                         delay = Task.Delay(attemptDelay, timeProvider, delaySource.Token);
                     }
+
+                    var endPoint = candidates[next];
+                    attempts.Add(new ConnectionAttempt(endPoint, Elapsed(), TimeSpan.Zero, AttemptOutcome.Cancelled, null));
+                    running.Add((StartAttempt(connect, endPoint, raceToken), next));
+                    next++;
                 }
 
                 if (running.Count == 0)
@@ -106,6 +106,15 @@ internal static class ConnectionRace
         }
         finally
         {
+            // Attempts that had already failed when the race ended failed on their own; the rest are cancelled.
+            foreach (var (task, index) in running)
+            {
+                if (task.IsFaulted)
+                {
+                    attempts[index] = Ended(attempts[index], task);
+                }
+            }
+
             await raceSource.CancelAsync().ConfigureAwait(false);
             foreach (var (task, index) in running)
             {
@@ -114,11 +123,15 @@ internal static class ConnectionRace
                     var late = await task.ConfigureAwait(false);
                     late.Dispose();
                 }
-                catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
+                    // Already recorded, or cancelled just now: either way this attempt lost.
                 }
 
-                attempts[index] = attempts[index] with { Ended = Elapsed(), Outcome = AttemptOutcome.Cancelled };
+                if (attempts[index].Outcome != AttemptOutcome.Failed)
+                {
+                    attempts[index] = attempts[index] with { Ended = Elapsed(), Outcome = AttemptOutcome.Cancelled };
+                }
             }
 
             if (delay is not null)

@@ -1,0 +1,155 @@
+using System.Net;
+using DualStack.Tests.Fakes;
+using DualStack.Tests.Shared;
+
+namespace DualStack.Tests.Connecting;
+
+/// <summary>The race on a fake clock: exact start times, the winner, what happens to the losers, no timer left.</summary>
+public class ConnectionRaceTests
+{
+    private static readonly TimeSpan s_delay = TimeSpan.FromMilliseconds(250);
+    private static readonly IPEndPoint s_v6a = new(IPAddress.Parse("2001:db8::a"), 443);
+    private static readonly IPEndPoint s_v4a = new(IPAddress.Parse("192.0.2.10"), 443);
+    private static readonly IPEndPoint s_v6b = new(IPAddress.Parse("2001:db8::b"), 443);
+
+    [Fact]
+    public async Task Race_NoAnswer_StartsOneAttemptPerAttemptDelayInOrder()
+    {
+        var (time, connector, race) = Start(s_v6a, s_v4a, s_v6b);
+
+        var first = await connector.NextAttemptAsync();
+        time.Advance(Ms(249));
+        Assert.False(connector.HasPendingStart);
+        time.Advance(Ms(1));
+        var second = await connector.NextAttemptAsync();
+        time.Advance(Ms(250));
+        var third = await connector.NextAttemptAsync();
+
+        Assert.Equal([(s_v6a, Ms(0)), (s_v4a, Ms(250)), (s_v6b, Ms(500))], connector.Attempts.Select(a => (a.EndPoint, a.Started)));
+        second.Succeed();
+        var result = await race.Bounded();
+        Assert.Same(second.Socket, result.Winner);
+        Assert.Equal([AttemptOutcome.Cancelled, AttemptOutcome.Connected, AttemptOutcome.Cancelled], result.Attempts.Select(a => a.Outcome));
+        Assert.True(first.Task.IsCanceled && third.Task.IsCanceled);
+        Assert.Equal(0, time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Race_AttemptFails_NextStartsAtOnceAndTheDelayRestarts()
+    {
+        var (time, connector, race) = Start(s_v6a, s_v4a, s_v6b);
+
+        var first = await connector.NextAttemptAsync();
+        time.Advance(Ms(100));
+        first.Fail();
+        var second = await connector.NextAttemptAsync();
+        time.Advance(Ms(250));
+        var third = await connector.NextAttemptAsync();
+        third.Succeed();
+        var result = await race.Bounded();
+
+        Assert.Equal([Ms(0), Ms(100), Ms(350)], connector.Attempts.Select(a => a.Started));
+        Assert.Equal([AttemptOutcome.Failed, AttemptOutcome.Cancelled, AttemptOutcome.Connected], result.Attempts.Select(a => a.Outcome));
+        Assert.IsType<ConnectException>(result.Attempts[0].Error);
+        Assert.True(second.Task.IsCanceled);
+        Assert.Equal(0, time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Race_EveryAttemptFails_ReturnsNoWinnerAndEveryError()
+    {
+        var (time, connector, race) = Start(s_v6a, s_v4a);
+
+        (await connector.NextAttemptAsync()).Fail(System.Net.Sockets.SocketError.NetworkUnreachable);
+        (await connector.NextAttemptAsync()).Fail();
+        var result = await race.Bounded();
+
+        Assert.Null(result.Winner);
+        Assert.All(result.Attempts, a => Assert.Equal(AttemptOutcome.Failed, a.Outcome));
+        Assert.Equal([System.Net.Sockets.SocketError.NetworkUnreachable, System.Net.Sockets.SocketError.ConnectionRefused],
+            result.Attempts.Select(a => Assert.IsType<ConnectException>(a.Error).SocketError));
+        Assert.Equal(0, time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Race_TwoSucceedAtOnce_ExactlyOneWinsAndTheOtherSocketIsClosed()
+    {
+        var (time, connector, race) = Start(s_v6a, s_v4a);
+        var first = await connector.NextAttemptAsync();
+        time.Advance(s_delay);
+        var second = await connector.NextAttemptAsync();
+
+        first.Succeed();
+        second.Succeed();
+        var result = await race.Bounded();
+
+        Assert.NotNull(result.Winner);
+        Assert.Single(result.Attempts, a => a.Outcome == AttemptOutcome.Connected);
+        var loser = result.Winner == first.Socket ? second.Socket! : first.Socket!;
+        Assert.True(loser.SafeHandle.IsClosed);
+        Assert.False(result.Winner.SafeHandle.IsClosed);
+        result.Winner.Dispose();
+    }
+
+    [Fact]
+    public async Task Race_SuccessAndFailureAtOnce_TheSuccessWinsOnce()
+    {
+        var (time, connector, race) = Start(s_v6a, s_v4a);
+        var first = await connector.NextAttemptAsync();
+        time.Advance(s_delay);
+        var second = await connector.NextAttemptAsync();
+
+        first.Fail();
+        second.Succeed();
+        var result = await race.Bounded();
+
+        Assert.Same(second.Socket, result.Winner);
+        Assert.Equal([AttemptOutcome.Failed, AttemptOutcome.Connected], result.Attempts.Select(a => a.Outcome));
+        result.Winner!.Dispose();
+    }
+
+    [Fact]
+    public async Task Race_CallerCancels_StopsEveryAttemptAndLeavesNoTimer()
+    {
+        using var cancel = new CancellationTokenSource();
+        var (time, connector, race) = Start(cancel.Token, s_v6a, s_v4a, s_v6b);
+        var first = await connector.NextAttemptAsync();
+        time.Advance(s_delay);
+        var second = await connector.NextAttemptAsync();
+
+        await cancel.CancelAsync();
+        var result = await race.Bounded();
+
+        Assert.Null(result.Winner);
+        Assert.Equal(2, result.Attempts.Count);
+        Assert.All(result.Attempts, a => Assert.Equal(AttemptOutcome.Cancelled, a.Outcome));
+        Assert.True(first.Task.IsCanceled && second.Task.IsCanceled);
+        Assert.Equal(0, time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Race_ConnectorThrowsSynchronously_CountsAsAFailedAttempt()
+    {
+        var time = new CountingTimeProvider();
+        var result = await ConnectionRace.RunAsync(
+            [s_v6a], s_delay, (_, _) => throw new InvalidOperationException("boom"), time, time.GetTimestamp(), TestContext.Current.CancellationToken).Bounded();
+
+        var attempt = Assert.Single(result.Attempts);
+        Assert.Equal(AttemptOutcome.Failed, attempt.Outcome);
+        Assert.IsType<InvalidOperationException>(attempt.Error);
+    }
+
+    private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult> Race) Start(params IPEndPoint[] candidates) =>
+        Start(TestContext.Current.CancellationToken, candidates);
+
+    private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult> Race) Start(CancellationToken cancellationToken, params IPEndPoint[] candidates)
+    {
+        var time = new CountingTimeProvider();
+        long start = time.GetTimestamp();
+        var connector = new ScriptedConnector(time, start);
+        var race = ConnectionRace.RunAsync(candidates, s_delay, connector.ConnectAsync, time, start, cancellationToken);
+        return (time, connector, race);
+    }
+
+    private static TimeSpan Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
+}
