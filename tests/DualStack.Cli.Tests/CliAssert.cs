@@ -8,22 +8,26 @@ public static partial class CliAssert
 {
     /// <summary>
     /// Bad usage or bad input: exit code 2, exactly one line on stderr starting <c>dualstack: </c> that contains
-    /// <paramref name="quoted"/>, nothing on stdout, no stack trace anywhere.
+    /// <paramref name="quoted"/> (when given), nothing on stdout, no stack trace anywhere.
     /// </summary>
     /// <returns>The error line.</returns>
-    public static string UsageError(ProcessResult result, string quoted)
+    public static string UsageError(ProcessResult result, string? quoted = null)
     {
         Assert.True(result.ExitCode == 2, $"expected exit code 2; got {result}");
         Assert.True(result.StdOut.Length == 0, $"expected nothing on stdout; got {result}");
         NoStackTrace(result);
         string line = Assert.Single(result.StdErrLines);
         Assert.StartsWith("dualstack: ", line, StringComparison.Ordinal);
-        Assert.Contains(quoted, line, StringComparison.Ordinal);
+        if (quoted is not null)
+        {
+            Assert.Contains(quoted, line, StringComparison.Ordinal);
+        }
+
         return line;
     }
 
     /// <summary>Neither output holds what an unhandled exception prints: <c>   at </c> frames or <c>SomeException:</c>.</summary>
-    public static void NoStackTrace(ProcessResult result)
+    private static void NoStackTrace(ProcessResult result)
     {
         foreach (string text in new[] { result.StdOut, result.StdErr })
         {
