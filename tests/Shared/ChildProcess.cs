@@ -142,7 +142,7 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Kills the child and its process tree if it still runs, then releases it.</summary>
     public async ValueTask DisposeAsync()
     {
-        KillTree();
+        await KillTreeAsync();
         try
         {
             await _pumps.WaitAsync(s_drainTimeout);
@@ -165,7 +165,7 @@ public sealed class ChildProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            KillTree();
+            await KillTreeAsync();
             if (cancellationToken.IsCancellationRequested)
             {
                 throw;
@@ -237,6 +237,20 @@ public sealed class ChildProcess : IAsyncDisposable
         catch (InvalidOperationException)
         {
             // Already exited.
+        }
+    }
+
+    // Kill only sends SIGKILL; wait until the child is really gone (reaped) before telling anyone it is.
+    private async Task KillTreeAsync()
+    {
+        KillTree();
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(s_drainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            // Stuck in the kernel (uninterruptible sleep); nothing more a test can do.
         }
     }
 
