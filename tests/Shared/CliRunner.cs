@@ -1,0 +1,72 @@
+namespace DualStack.Tests.Shared;
+
+/// <summary>
+/// Runs the built <c>dualstack</c> command as a black box: <c>dotnet artifacts/bin/DualStack.Cli/CONFIG/dualstack.dll ARGS…</c>,
+/// with CONFIG the configuration the running tests were built in.
+/// </summary>
+/// <remarks>
+/// The test projects build the CLI first (a project reference without the assembly), so the dll is there
+/// whenever the tests are. Short commands go through <see cref="RunAsync(IEnumerable{string}, CancellationToken)"/>;
+/// long-running ones (<c>listen</c>, <c>connect</c>) through <see cref="Start(IEnumerable{string})"/>, whose
+/// <see cref="ChildProcess"/> gives their output line by line and stops them with a signal.
+/// </remarks>
+public static class CliRunner
+{
+    private static readonly Lazy<(string RepoRoot, string Configuration)> s_layout = new(FindLayout);
+
+    /// <summary>The repository root: the directory holding <c>DualStack.slnx</c>.</summary>
+    public static string RepoRoot => s_layout.Value.RepoRoot;
+
+    /// <summary>The artifacts configuration folder the tests run from, such as <c>debug</c> or <c>release</c>.</summary>
+    public static string Configuration => s_layout.Value.Configuration;
+
+    /// <summary>The path of <c>dualstack.dll</c> built in <see cref="Configuration"/>.</summary>
+    public static string CliPath => Path.Combine(RepoRoot, "artifacts", "bin", "DualStack.Cli", Configuration, "dualstack.dll");
+
+    /// <summary>Runs <c>dualstack ARGS…</c> to completion within <see cref="TaskTimeoutExtensions.DefaultTimeout"/>.</summary>
+    /// <exception cref="TimeoutException">It overran; it has been killed with its process tree.</exception>
+    public static Task<ProcessResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        RunAsync(arguments, TaskTimeoutExtensions.DefaultTimeout, cancellationToken);
+
+    /// <summary>Runs <c>dualstack ARGS…</c> to completion within <paramref name="timeout"/>.</summary>
+    /// <exception cref="TimeoutException">It overran; it has been killed with its process tree.</exception>
+    public static Task<ProcessResult> RunAsync(IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken) =>
+        ChildProcess.RunAsync(DotNetHost, [CliDll(), .. arguments], timeout, cancellationToken);
+
+    /// <summary>Starts <c>dualstack ARGS…</c> and returns at once; dispose the result to make sure it is gone.</summary>
+    public static ChildProcess Start(IEnumerable<string> arguments) => ChildProcess.Start(DotNetHost, [CliDll(), .. arguments]);
+
+    // The dotnet that runs the build and tests (set by the SDK), else the one on PATH.
+    private static string DotNetHost =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    private static string CliDll()
+    {
+        string path = CliPath;
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{path} does not exist; build tests/DualStack.Cli.Tests (which builds the CLI) in the same configuration", path);
+    }
+
+    private static (string RepoRoot, string Configuration) FindLayout()
+    {
+        string baseDirectory = Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
+        var directory = new DirectoryInfo(baseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "DualStack.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        if (directory is null)
+        {
+            throw new InvalidOperationException($"no DualStack.slnx above {baseDirectory}");
+        }
+
+        // The artifacts layout puts a test assembly in artifacts/bin/PROJECT/CONFIG/.
+        string binRoot = Path.Combine(directory.FullName, "artifacts", "bin");
+        string[] below = Path.GetRelativePath(binRoot, baseDirectory).Split(Path.DirectorySeparatorChar);
+        return below.Length == 2 && below[0] != ".."
+            ? (directory.FullName, below[1])
+            : throw new InvalidOperationException($"{baseDirectory} is not artifacts/bin/PROJECT/CONFIG under {directory.FullName}");
+    }
+}
