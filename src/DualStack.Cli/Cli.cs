@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -16,10 +17,11 @@ internal static class Cli
 
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
-        var parseResult = root.Parse(args);
+        // No response files: a description may start with '@', and must never be read from a file by accident.
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parseResult.Errors.Count > 0)
         {
-            return Error(Usage, parseResult.Errors[0].Message);
+            return Error(Usage, MostSpecific(parseResult.Errors));
         }
 
         try
@@ -49,6 +51,11 @@ internal static class Cli
             return Error(Failure, $"internal error ({e.GetType().Name}): {e.Message}");
         }
     }
+
+    // System.CommandLine reports an unknown token and, after it, the consequence ("Required command was not
+    // provided"); the first one that names a token says more.
+    private static string MostSpecific(IReadOnlyList<ParseError> errors) =>
+        (errors.FirstOrDefault(e => e.Message.Contains('\'', StringComparison.Ordinal)) ?? errors[0]).Message;
 
     /// <summary>Writes <c>dualstack: MESSAGE</c> as one line to standard error.</summary>
     public static int Error(int exitCode, string message)

@@ -34,6 +34,12 @@ internal static class LiteralParser
                 return error;
             }
 
+            if (percent >= 0 && address!.IsIPv4MappedToIPv6)
+            {
+                address = null;
+                return new ParseError("zone", "an IPv4-mapped address is IPv4 and takes no zone", offset + percent);
+            }
+
             if (percent >= 0)
             {
                 error = TryParseZone(text[(percent + 1)..], offset + percent + 1, out uint scope);

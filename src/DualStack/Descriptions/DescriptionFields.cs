@@ -42,12 +42,13 @@ internal static class DescriptionFields
     public static TimeSpan Seconds(DescriptionParts parts, DescriptionParts.Field field)
     {
         if (decimal.TryParse(field.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal seconds)
-            && seconds > 0 && seconds <= 86_400 && field.Value.Length <= 16)
+            && seconds <= 86_400 && field.Value.Length <= 16
+            && (long)(seconds * TimeSpan.TicksPerSecond) is > 0 and var ticks)
         {
-            return TimeSpan.FromTicks((long)(seconds * TimeSpan.TicksPerSecond));
+            return TimeSpan.FromTicks(ticks);
         }
 
-        throw parts.Error($"option '{field.Key}'", $"'{field.Value}' is not a number of seconds from 0 (excluded) to 86400", field.Position);
+        throw parts.Error($"option '{field.Key}'", $"'{field.Value}' is not a number of seconds from 0.0000001 to 86400", field.Position);
     }
 
     public static string FormatSeconds(TimeSpan value) =>

@@ -111,28 +111,31 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         }
 
         int port = Port(parts, portField);
+        if (parts.Keyword("bind") is not null && parts.Keyword("bindAddress") is { } alias)
+        {
+            throw parts.Error("option 'bindAddress'", "'bind' and 'bindAddress' are the same option, given twice", alias.Position);
+        }
+
         var bindField = parts.Keyword("bind") ?? parts.Keyword("bindAddress");
         IPEndPoint? bind = bindField is { } b ? BindEndPoint(parts, b) : null;
         var timeoutField = parts.Keyword("timeout");
         TimeSpan? timeout = timeoutField is { } t ? Seconds(parts, t) : null;
 
         var address = TryAddress(parts, hostField);
-        try
+        if (bind is not null && address is not null && bind.AddressFamily != address.AddressFamily)
         {
-            if (address is not null)
-            {
-                var endpoint = new TcpClientEndpoint(address, port) { BindEndPoint = bind };
-                return timeout is { } value ? endpoint with { ConnectTimeout = value } : endpoint;
-            }
+            // SPEC R2: the bind address's family must be the remote's.
+            throw parts.Error("option 'bind'", $"bind address {IPLiteral.FormatEndPoint(bind)} is not of the family of {IPLiteral.FormatAddress(address)}", bindField!.Value.Position);
+        }
 
-            var named = new HostnameEndpoint(HostName(parts, hostField), port) { BindEndPoint = bind };
-            return timeout is { } overall ? named with { ConnectTimeout = overall } : named;
-        }
-        catch (ArgumentException e)
+        if (address is not null)
         {
-            // The only argument a parsed field can still get wrong is a bind address of the other family (SPEC R2).
-            throw parts.Error("option 'bind'", e.Message, bindField!.Value.Position);
+            var endpoint = new TcpClientEndpoint(address, port) { BindEndPoint = bind };
+            return timeout is { } value ? endpoint with { ConnectTimeout = value } : endpoint;
         }
+
+        var named = new HostnameEndpoint(HostName(parts, hostField), port) { BindEndPoint = bind };
+        return timeout is { } overall ? named with { ConnectTimeout = overall } : named;
     }
 
     public static string FormatServer(TcpServerEndpoint endpoint, DescriptionSyntax syntax)

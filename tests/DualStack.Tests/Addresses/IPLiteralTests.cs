@@ -54,6 +54,7 @@ public class IPLiteralTests
     [InlineData("fe80::1%4294967296", "zone", 8)]
     [InlineData("fe80::1%0", "zone", 8)]
     [InlineData("192.0.2.1%lo", "zone", 9)]
+    [InlineData("::ffff:1.2.3.4%lo", "zone", 14)]
     [InlineData("[::1]", "address", 0)]
     [InlineData("fe80::1%../../x", "zone", 8)]
     public void ParseAddress_Malformed_ThrowsNamingFieldAndPosition(string input, string field, int position)
