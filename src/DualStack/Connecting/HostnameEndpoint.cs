@@ -37,19 +37,8 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// <exception cref="EndpointFormatException"><paramref name="host"/> is neither a valid host name nor a valid literal.</exception>
     public HostnameEndpoint(string host, int port)
     {
-        ArgumentNullException.ThrowIfNull(host);
-        ArgumentOutOfRangeException.ThrowIfNegative(port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        if (IPLiteral.TryParseAddress(host, out var literal))
-        {
-            _literal = literal;
-            Host = IPLiteral.FormatAddress(literal);
-        }
-        else
-        {
-            Host = HostName.ToAscii(host);
-        }
-
+        Host = EndpointArguments.ParseHost(host, out _literal);
+        EndpointArguments.ThrowIfInvalidPort(port, nameof(port));
         Port = port;
     }
 
@@ -91,15 +80,7 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     public TimeSpan ConnectTimeout
     {
         get => _connectTimeout;
-        init
-        {
-            if (value != Timeout.InfiniteTimeSpan)
-            {
-                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(ConnectTimeout));
-            }
-
-            _connectTimeout = value;
-        }
+        init => _connectTimeout = EndpointArguments.CheckTimeout(value, nameof(ConnectTimeout));
     }
 
     /// <summary>The local address and port to bind each attempt's socket to; only addresses of its family are tried (SPEC R2).</summary>

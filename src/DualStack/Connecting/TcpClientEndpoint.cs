@@ -34,19 +34,9 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
     /// <exception cref="EndpointFormatException"><paramref name="host"/> is neither a valid literal nor a valid host name.</exception>
     public TcpClientEndpoint(string host, int port)
     {
-        ArgumentNullException.ThrowIfNull(host);
-        ArgumentOutOfRangeException.ThrowIfNegative(port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        if (IPLiteral.TryParseAddress(host, out var address))
-        {
-            Address = address;
-            Host = IPLiteral.FormatAddress(address);
-        }
-        else
-        {
-            Host = HostName.ToAscii(host);
-        }
-
+        Host = EndpointArguments.ParseHost(host, out var address);
+        Address = address;
+        EndpointArguments.ThrowIfInvalidPort(port, nameof(port));
         Port = port;
     }
 
@@ -58,8 +48,7 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
     public TcpClientEndpoint(IPAddress address, int port)
     {
         ArgumentNullException.ThrowIfNull(address);
-        ArgumentOutOfRangeException.ThrowIfNegative(port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        EndpointArguments.ThrowIfInvalidPort(port, nameof(port));
         Address = address;
         Host = IPLiteral.FormatAddress(address);
         Port = port;
@@ -105,15 +94,7 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
     public TimeSpan ConnectTimeout
     {
         get => _connectTimeout;
-        init
-        {
-            if (value != Timeout.InfiniteTimeSpan)
-            {
-                ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(ConnectTimeout));
-            }
-
-            _connectTimeout = value;
-        }
+        init => _connectTimeout = EndpointArguments.CheckTimeout(value, nameof(ConnectTimeout));
     }
 
     /// <summary>Resolves <see cref="Host"/> when it is a name (IPv4 only). Defaults to <see cref="SystemResolver.Instance"/>.</summary>

@@ -46,8 +46,7 @@ public sealed record TcpServerEndpoint : IStreamServerEndpoint
 
     private TcpServerEndpoint(ListenScope scope, IPAddress? address, string? interfaceName, int port)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        EndpointArguments.ThrowIfInvalidPort(port, nameof(port));
         Scope = scope;
         Address = address;
         InterfaceName = interfaceName;

@@ -1,0 +1,36 @@
+using System.Net;
+
+namespace DualStack.Internal;
+
+/// <summary>Argument checks that every endpoint's constructor and options share.</summary>
+internal static class EndpointArguments
+{
+    public static void ThrowIfInvalidPort(int port, string paramName)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(port, paramName);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort, paramName);
+    }
+
+    /// <summary>A timeout is positive, or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
+    public static TimeSpan CheckTimeout(TimeSpan value, string paramName)
+    {
+        if (value != Timeout.InfiniteTimeSpan)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, paramName);
+        }
+
+        return value;
+    }
+
+    /// <summary>A host given as a literal or a name: the literal, if it is one, and the host's canonical text.</summary>
+    public static string ParseHost(string host, out IPAddress? literal)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        if (IPLiteral.TryParseAddress(host, out literal))
+        {
+            return IPLiteral.FormatAddress(literal);
+        }
+
+        return HostName.ToAscii(host);
+    }
+}
