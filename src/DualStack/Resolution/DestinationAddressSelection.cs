@@ -55,7 +55,7 @@ public static class DestinationAddressSelection
     /// Each destination is probed with a UDP socket of its family (IPv4 for an IPv4-mapped address):
     /// connect, then read the local endpoint. No packet is sent. A destination whose probe fails (no
     /// route, family not supported) is unusable (rule 1) and goes after every usable one. A link-local
-    /// destination is probed with its zone.
+    /// destination is probed with its zone. Fewer than two endpoints are returned without probing.
     /// </remarks>
     /// <param name="destinations">The endpoints, in the resolver's order.</param>
     /// <returns>A new list holding the same endpoints, best first.</returns>
@@ -73,7 +73,8 @@ public static class DestinationAddressSelection
     /// <param name="destinations">The endpoints, in the resolver's order.</param>
     /// <param name="sourceAddressFor">
     /// The source address the host would use to reach a destination address, or <see langword="null"/>
-    /// when it has none (the destination is unusable). Called once per endpoint, in order.
+    /// when it has none (the destination is unusable). Called once per endpoint, in order; not called
+    /// when there are fewer than two endpoints, which need no ordering.
     /// </param>
     /// <returns>A new list holding the same endpoints, best first.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="destinations"/> or <paramref name="sourceAddressFor"/> is <see langword="null"/>.</exception>

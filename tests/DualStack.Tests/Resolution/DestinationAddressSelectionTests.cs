@@ -251,6 +251,22 @@ public class DestinationAddressSelectionTests
     }
 
     [Fact]
+    public void Sort_OneEndPoint_ReturnsItWithoutAskingForSources()
+    {
+        var only = new IPEndPoint(IPAddress.Parse("2001:db8::1"), 443);
+        int calls = 0;
+
+        var sorted = DestinationAddressSelection.Sort([only], _ =>
+        {
+            calls++;
+            return null;
+        });
+
+        Assert.Same(only, Assert.Single(sorted));
+        Assert.Equal(0, calls);
+    }
+
+    [Fact]
     public void Sort_SixteenMixedAddresses_OrdersByEveryAppliedRule()
     {
         // A host with 2001:db8:1::2, fe80::2, fd00::2, 192.0.2.2, 169.254.1.2 and loopback, no route to
