@@ -6,5 +6,6 @@ var root = new RootCommand("dualstack: IPv6 and dual-stack networking from the c
 root.Options.Add(CliOptions.Json);
 root.Subcommands.Add(InterfacesCommand.Create());
 root.Subcommands.Add(DescribeCommand.Create());
+root.Subcommands.Add(ResolveCommand.Create());
 
 return await Cli.RunAsync(root, args);

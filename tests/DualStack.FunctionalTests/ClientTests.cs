@@ -54,7 +54,7 @@ public class ClientTests
     public async Task Connect_HostName_ResolvesIPv4Only()
     {
         await using var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
-        var resolver = new TableResolver(IPAddress.IPv6Loopback, IPAddress.Loopback);
+        var resolver = new FakeResolver(IPAddress.IPv6Loopback, IPAddress.Loopback);
 
         await using var client = await new TcpClientEndpoint("server.test", listener.LocalEndPoints[0].Port) { Resolver = resolver }
             .ConnectAsync(TestContext.Current.CancellationToken).Bounded();
@@ -69,7 +69,7 @@ public class ClientTests
         IPv6Support.SkipUnlessAvailable(IPAddress.IPv6Loopback);
         await using var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
         int port = listener.LocalEndPoints[0].Port;
-        var endpoint = new HostnameEndpoint("server.test", port) { Resolver = new TableResolver(IPAddress.IPv6Loopback, IPAddress.Loopback) };
+        var endpoint = new HostnameEndpoint("server.test", port) { Resolver = new FakeResolver(IPAddress.IPv6Loopback, IPAddress.Loopback) };
 
         await using var client = await endpoint.ConnectAsync(TestContext.Current.CancellationToken).Bounded();
 
@@ -81,7 +81,7 @@ public class ClientTests
     {
         IPv6Support.SkipUnlessAvailable(IPAddress.IPv6Loopback);
         int port = FreePort(IPAddress.IPv6Loopback);
-        var endpoint = new HostnameEndpoint("server.test", port) { Resolver = new TableResolver(IPAddress.IPv6Loopback, IPAddress.Loopback) };
+        var endpoint = new HostnameEndpoint("server.test", port) { Resolver = new FakeResolver(IPAddress.IPv6Loopback, IPAddress.Loopback) };
 
         var e = await Assert.ThrowsAsync<ConnectionRaceException>(() => endpoint.ConnectAsync(TestContext.Current.CancellationToken).Bounded());
 
@@ -95,7 +95,7 @@ public class ClientTests
     [Fact]
     public async Task HostnameConnect_NameNotFound_ThrowsResolutionError()
     {
-        var endpoint = new HostnameEndpoint("nowhere.test", 80) { Resolver = new TableResolver { FailWith = ResolutionError.NoSuchName } };
+        var endpoint = new HostnameEndpoint("nowhere.test", 80) { Resolver = new FakeResolver { FailWith = ResolutionError.NoSuchName } };
 
         var e = await Assert.ThrowsAsync<HostResolutionException>(() => endpoint.ConnectAsync(TestContext.Current.CancellationToken).Bounded());
 

@@ -3,12 +3,19 @@ using System.Net.Sockets;
 
 namespace DualStack;
 
-/// <summary>Resolves names with the operating system's resolver (<c>getaddrinfo</c> through <see cref="Dns"/>), one family per call.</summary>
+/// <summary>Resolves names with the operating system's resolver (<c>getaddrinfo</c> through <see cref="Dns"/>).</summary>
 /// <remarks>
-/// Answers keep the OS's order, which on Linux follows RFC 6724 as configured in <c>/etc/gai.conf</c>.
-/// <see cref="Dns.GetHostAddressesAsync(string, AddressFamily, CancellationToken)"/> runs a blocking
-/// <c>getaddrinfo</c> on a thread-pool thread that cancellation cannot interrupt; the returned task does
-/// complete as cancelled when the token fires, and the lookup finishes in the background.
+/// <para>
+/// A per-family query is one <c>getaddrinfo</c> call with <c>AF_INET6</c> or <c>AF_INET</c>; glibc then sends only
+/// that family's DNS query, so the AAAA and A answers arrive independently. <see cref="AddressFamily.Unspecified"/>
+/// is one <c>AF_UNSPEC</c> call, whose answer the C library has already sorted (RFC 6724, <c>/etc/gai.conf</c>):
+/// answers are marked <see cref="HostAddresses.IsOrdered"/> and keep that order.
+/// </para>
+/// <para>
+/// <see cref="Dns.GetHostEntryAsync(string, AddressFamily, CancellationToken)"/> runs a blocking <c>getaddrinfo</c>
+/// on a thread-pool thread that cancellation cannot interrupt; the returned task completes as cancelled when the
+/// token fires, and the lookup finishes in the background.
+/// </para>
 /// </remarks>
 public sealed class SystemResolver : IHostResolver
 {
@@ -24,10 +31,15 @@ public sealed class SystemResolver : IHostResolver
     {
         ArgumentNullException.ThrowIfNull(host);
         cancellationToken.ThrowIfCancellationRequested();
-        IPAddress[] addresses;
+        if (IPLiteral.TryParseAddress(host, out var literal))
+        {
+            return HostAddresses.FromLiteral(literal, port, family);
+        }
+
+        IPHostEntry entry;
         try
         {
-            addresses = await Dns.GetHostAddressesAsync(host, family, cancellationToken)
+            entry = await Dns.GetHostEntryAsync(host, family, cancellationToken)
                 .WaitAsync(cancellationToken)
                 .ConfigureAwait(false);
         }
@@ -41,17 +53,17 @@ public sealed class SystemResolver : IHostResolver
             throw new HostResolutionException(host, Map(e.SocketErrorCode), e.Message, e);
         }
 
-        var endPoints = new List<IPEndPoint>(addresses.Length);
-        foreach (var address in addresses)
+        var endPoints = new List<IPEndPoint>(entry.AddressList.Length);
+        foreach (var address in entry.AddressList)
         {
             // For the machine's own name .NET appends every interface address, whatever the family asked.
-            if (address.AddressFamily == family)
+            if (family == AddressFamily.Unspecified || address.AddressFamily == family)
             {
                 endPoints.Add(new IPEndPoint(address, port));
             }
         }
 
-        return new HostAddresses(endPoints, isOrdered: true, canonicalName: null);
+        return new HostAddresses(endPoints, isOrdered: true, canonicalName: string.IsNullOrEmpty(entry.HostName) ? null : entry.HostName);
     }
 
     private static ResolutionError Map(SocketError error) => error switch

@@ -3,8 +3,8 @@ using System.Net.Sockets;
 
 namespace DualStack.Tests.Shared.Fakes;
 
-/// <summary>A resolver answering from a table, optionally failing one family; counts queries per family.</summary>
-public sealed class TableResolver(params IPAddress[] addresses) : IHostResolver
+/// <summary>A resolver that answers every name with the same addresses (or fails), and counts its queries.</summary>
+public sealed class FakeResolver(params IPAddress[] addresses) : IHostResolver
 {
     private int _queries;
 
