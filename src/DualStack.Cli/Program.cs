@@ -7,5 +7,7 @@ root.Options.Add(CliOptions.Json);
 root.Subcommands.Add(InterfacesCommand.Create());
 root.Subcommands.Add(DescribeCommand.Create());
 root.Subcommands.Add(ResolveCommand.Create());
+root.Subcommands.Add(ConnectCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 
 return await Cli.RunAsync(root, args);

@@ -1,40 +1,111 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
+using DualStack.Diagnostics;
+using DualStack.Internal;
+using Microsoft.Extensions.Logging;
 
 namespace DualStack;
 
-// The race (RFC 8305 section 5; SPEC R8): start the first attempt, then one more each time the
-// attempt delay passes or the latest attempt fails, whichever comes first; the first attempt to
-// connect wins, every other one is cancelled and its socket closed.
+// The race (RFC 8305 section 5; SPEC R8, R11): start the first candidate, then one more each time the
+// attempt delay passes or an attempt fails, whichever comes first; the first attempt to connect wins,
+// every other one is cancelled and its socket closed.
 //
 // Why this shape:
-// - One loop owns every attempt task and awaits Task.WhenAny over them plus one delay timer, so
-//   there is exactly one place that picks the winner: a success and a failure landing at the same
-//   instant are seen one after the other, and only the first success can become the result.
-// - The loop never throws for network outcomes; it returns every attempt with its outcome and lets
-//   the endpoint decide what the caller sees (a connection, a ConnectionRaceException, or the
-//   caller's own OperationCanceledException). Twisted's and runtime's races keep one error only;
-//   trio keeps them all, as we do.
-// - The finally block cancels what is still running and awaits it, closing any socket that connected
-//   after the winner (SPEC R15: nothing left behind, no task unobserved), and cancels the delay timer
-//   so that no timer outlives the race.
-internal static class ConnectionRace
+// - Candidates are an IAsyncEnumerable that the race pulls from only when it is ready to start the next
+//   attempt. A hostname endpoint's candidates are still arriving (AAAA and A answer separately); pulling
+//   late means the next candidate is chosen with everything known by then, so a late IPv6 answer is
+//   interleaved into what remains instead of being appended behind every IPv4 address.
+// - One loop owns every attempt task, the delay timer and the pending "next candidate" request, and awaits
+//   Task.WhenAny over them, so exactly one place picks the winner: a success and a failure landing at the
+//   same instant are seen one after the other, and only the first success becomes the result.
+// - The engine never throws for network outcomes; it returns every attempt with its outcome and the caller
+//   decides what the user sees (a connection, a ConnectionRaceException, a HostResolutionException, or the
+//   caller's own OperationCanceledException). Twisted's and the runtime's races keep one error only; trio
+//   keeps them all, as we do (SPEC R9).
+// - The finally block cancels what is still running and awaits it, closing any socket that connected after
+//   the winner (SPEC R15: nothing left behind, no task unobserved), and cancels the delay timer so that no
+//   timer outlives the race.
+
+/// <summary>Races connection attempts to a sequence of candidate endpoints and keeps the first that connects.</summary>
+/// <remarks>
+/// This is the racing half of <see cref="HostnameEndpoint"/>, usable on its own with candidates from anywhere
+/// (SPEC R11): the first candidate is tried at once, the next when <see cref="ConnectionRaceOptions.AttemptDelay"/>
+/// passes or as soon as an attempt fails. The candidates may still be arriving; the race waits for them.
+/// </remarks>
+public static class ConnectionRace
 {
-    public static async Task<RaceResult> RunAsync(
-        IReadOnlyList<IPEndPoint> candidates,
+    /// <summary>Connects to the first candidate that answers.</summary>
+    /// <param name="target">What is being connected to, for errors and logs (<c>example.com:443</c>).</param>
+    /// <param name="candidates">The endpoints to try, in order; may still be arriving.</param>
+    /// <param name="options">How to race; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the race; every socket it opened is closed.</param>
+    /// <returns>The winning connection; its <see cref="StreamConnection.Attempts"/> holds the whole timeline.</returns>
+    /// <exception cref="ConnectionRaceException">Every attempt failed, there was no candidate, or the timeout passed.</exception>
+    /// <exception cref="HostResolutionException">The candidates failed to arrive (a resolution error) before any attempt started.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static async Task<StreamConnection> ConnectAsync(
+        string target, IAsyncEnumerable<IPEndPoint> candidates, ConnectionRaceOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(candidates);
+        cancellationToken.ThrowIfCancellationRequested();
+        options ??= new ConnectionRaceOptions();
+        var time = options.TimeProvider;
+        long start = time.GetTimestamp();
+        using var timeoutSource = new CancellationTokenSource(options.ConnectTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var bind = options.BindEndPoint;
+        var logger = options.LoggerFactory.CreateLogger(typeof(ConnectionRace));
+        var result = await RunAsync(
+            candidates,
+            options.AttemptDelay,
+            options.MaxConcurrentAttempts,
+            bind?.AddressFamily,
+            options.Connector ?? ((remote, token) => SocketConnector.ConnectAsync(remote, bind, Timeout.InfiniteTimeSpan, time, token)),
+            time,
+            start,
+            logger,
+            linked.Token).ConfigureAwait(false);
+
+        if (result.Winner is { } socket)
+        {
+            return StreamConnection.FromConnectedSocket(socket, result.Attempts);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (result.CandidateError is { } error && result.Attempts.Count == 0)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+
+        var failure = new ConnectionRaceException(target, result.Attempts, timedOut: timeoutSource.IsCancellationRequested);
+        ConnectLog.RaceFailed(logger, target, result.Attempts.Count, failure);
+        throw failure;
+    }
+
+    /// <summary>The engine: never throws for network outcomes, returns every attempt.</summary>
+    internal static async Task<RaceResult> RunAsync(
+        IAsyncEnumerable<IPEndPoint> candidates,
         TimeSpan attemptDelay,
+        int maxConcurrentAttempts,
+        AddressFamily? onlyFamily,
         Func<IPEndPoint, CancellationToken, ValueTask<Socket>> connect,
         TimeProvider timeProvider,
         long startTimestamp,
+        ILogger logger,
         CancellationToken cancellationToken)
     {
         using var raceSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var raceToken = raceSource.Token;
         var running = new List<(Task<Socket> Task, int Index)>();
         var attempts = new List<ConnectionAttempt>();
+        var enumerator = candidates.GetAsyncEnumerator(raceToken);
+        Task<bool>? pendingNext = null;
+        Exception? candidateError = null;
         Socket? winner = null;
-        int next = 0;
-        bool startNow = true;
+        bool exhausted = false;
+        bool wantNext = true;
         Task? delay = null;
         CancellationTokenSource? delaySource = null;
 
@@ -42,51 +113,45 @@ internal static class ConnectionRace
         {
             while (true)
             {
-                if (startNow && next < candidates.Count && !raceToken.IsCancellationRequested)
+                if (wantNext && !exhausted && pendingNext is null && running.Count < maxConcurrentAttempts && !raceToken.IsCancellationRequested)
                 {
-                    startNow = false;
-
-                    // The next attempt's timer is set before this attempt starts, synchronously, so that
-                    // whoever watches attempts start (a fake clock's test) sees the timer already running.
-                    delaySource?.Cancel();
-                    delaySource?.Dispose();
-                    delaySource = null;
-                    delay = null;
-                    if (next + 1 < candidates.Count)
-                    {
-                        delaySource = CancellationTokenSource.CreateLinkedTokenSource(raceToken);
-                        delay = Task.Delay(attemptDelay, timeProvider, delaySource.Token);
-                    }
-
-                    var endPoint = candidates[next];
-                    attempts.Add(new ConnectionAttempt(endPoint, Elapsed(), TimeSpan.Zero, AttemptOutcome.Cancelled, null));
-                    running.Add((StartAttempt(connect, endPoint, raceToken), next));
-                    next++;
+                    pendingNext = MoveNext(enumerator);
                 }
 
-                if (running.Count == 0)
+                if (pendingNext is { IsCompleted: true } ready)
                 {
-                    if (next < candidates.Count && !raceToken.IsCancellationRequested)
-                    {
-                        startNow = true;
-                        continue;
-                    }
+                    pendingNext = null;
+                    TakeCandidate(ready);
+                    continue;
+                }
 
+                if (running.Count == 0 && pendingNext is null)
+                {
                     break;
                 }
 
-                var waitFor = new List<Task>(running.Count + 1);
+                var waitFor = new List<Task>(running.Count + 2);
                 waitFor.AddRange(running.Select(r => (Task)r.Task));
                 if (delay is not null)
                 {
                     waitFor.Add(delay);
                 }
 
+                if (pendingNext is not null)
+                {
+                    waitFor.Add(pendingNext);
+                }
+
                 var completed = await Task.WhenAny(waitFor).ConfigureAwait(false);
+                if (completed == pendingNext)
+                {
+                    continue;
+                }
+
                 if (completed == delay)
                 {
                     delay = null;
-                    startNow = true;
+                    wantNext = true;
                     continue;
                 }
 
@@ -97,11 +162,17 @@ internal static class ConnectionRace
                 {
                     winner = task.Result;
                     attempts[index] = attempts[index] with { Ended = Elapsed(), Outcome = AttemptOutcome.Connected };
+                    ConnectLog.AttemptConnected(logger, attempts[index].RemoteEndPoint, attempts[index].Ended.TotalMilliseconds);
                     break;
                 }
 
                 attempts[index] = Ended(attempts[index], task);
-                startNow = true;
+                if (attempts[index].Outcome == AttemptOutcome.Failed)
+                {
+                    ConnectLog.AttemptFailed(logger, attempts[index].RemoteEndPoint, attempts[index].Ended.TotalMilliseconds, attempts[index].Error!);
+                }
+
+                wantNext = true;
             }
         }
         finally
@@ -134,17 +205,69 @@ internal static class ConnectionRace
                 }
             }
 
+            if (pendingNext is not null)
+            {
+                await pendingNext.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            }
+
             if (delay is not null)
             {
                 await delay.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             }
 
             delaySource?.Dispose();
+            await enumerator.DisposeAsync().ConfigureAwait(false);
         }
 
-        return new RaceResult(winner, attempts);
+        return new RaceResult(winner, attempts, candidateError);
 
         TimeSpan Elapsed() => timeProvider.GetElapsedTime(startTimestamp);
+
+        void TakeCandidate(Task<bool> moved)
+        {
+            if (!moved.IsCompletedSuccessfully)
+            {
+                // The candidates ended with an error (a resolution failure) or were cancelled with the race.
+                var error = moved.Exception?.InnerException;
+                if (error is not null and not OperationCanceledException)
+                {
+                    candidateError = error;
+                }
+
+                exhausted = true;
+                return;
+            }
+
+            if (!moved.Result)
+            {
+                exhausted = true;
+                return;
+            }
+
+            var endPoint = enumerator.Current;
+            if (onlyFamily is { } family && endPoint.AddressFamily != family)
+            {
+                return;
+            }
+
+            wantNext = false;
+
+            // The next attempt's timer is set before this attempt starts, synchronously, so that whoever watches
+            // attempts start (a fake clock's test) sees the timer already running.
+            delaySource?.Cancel();
+            delaySource?.Dispose();
+            delaySource = null;
+            delay = null;
+            if (attemptDelay != Timeout.InfiniteTimeSpan)
+            {
+                delaySource = CancellationTokenSource.CreateLinkedTokenSource(raceToken);
+                delay = Task.Delay(attemptDelay, timeProvider, delaySource.Token);
+            }
+
+            attempts.Add(new ConnectionAttempt(endPoint, Elapsed(), TimeSpan.Zero, AttemptOutcome.Cancelled, null));
+            ConnectLog.AttemptStarted(logger, endPoint, attempts[^1].Started.TotalMilliseconds);
+            running.Add((StartAttempt(connect, endPoint, raceToken), attempts.Count - 1));
+        }
 
         ConnectionAttempt Ended(ConnectionAttempt attempt, Task<Socket> task)
         {
@@ -156,6 +279,18 @@ internal static class ConnectionRace
                 Outcome = cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed,
                 Error = cancelled ? null : error,
             };
+        }
+    }
+
+    private static Task<bool> MoveNext(IAsyncEnumerator<IPEndPoint> enumerator)
+    {
+        try
+        {
+            return enumerator.MoveNextAsync().AsTask();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException<bool>(e);
         }
     }
 
@@ -172,5 +307,5 @@ internal static class ConnectionRace
         }
     }
 
-    internal sealed record RaceResult(Socket? Winner, IReadOnlyList<ConnectionAttempt> Attempts);
+    internal sealed record RaceResult(Socket? Winner, IReadOnlyList<ConnectionAttempt> Attempts, Exception? CandidateError);
 }

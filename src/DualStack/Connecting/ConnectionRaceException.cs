@@ -7,25 +7,20 @@ namespace DualStack;
 public sealed class ConnectionRaceException : IOException
 {
     /// <summary>Creates the exception.</summary>
-    /// <param name="host">The host that was connected to.</param>
-    /// <param name="port">The port.</param>
+    /// <param name="target">What was connected to, such as <c>example.com:443</c>.</param>
     /// <param name="attempts">Every attempt, in the order they started.</param>
     /// <param name="timedOut">Whether the overall timeout ended the race.</param>
-    public ConnectionRaceException(string host, int port, IReadOnlyList<ConnectionAttempt> attempts, bool timedOut)
-        : base(BuildMessage(host, port, attempts, timedOut), attempts?.LastOrDefault(a => a.Error is not null)?.Error)
+    public ConnectionRaceException(string target, IReadOnlyList<ConnectionAttempt> attempts, bool timedOut)
+        : base(BuildMessage(target, attempts, timedOut), attempts?.LastOrDefault(a => a.Error is not null)?.Error)
     {
-        ArgumentNullException.ThrowIfNull(host);
-        Host = host;
-        Port = port;
+        ArgumentNullException.ThrowIfNull(target);
+        Target = target;
         Attempts = attempts!;
         TimedOut = timedOut;
     }
 
-    /// <summary>The host that was connected to.</summary>
-    public string Host { get; }
-
-    /// <summary>The port.</summary>
-    public int Port { get; }
+    /// <summary>What was connected to, such as <c>example.com:443</c>.</summary>
+    public string Target { get; }
 
     /// <summary>Every attempt, in the order they started.</summary>
     public IReadOnlyList<ConnectionAttempt> Attempts { get; }
@@ -33,13 +28,12 @@ public sealed class ConnectionRaceException : IOException
     /// <summary>Whether the overall timeout ended the race before every attempt had failed.</summary>
     public bool TimedOut { get; }
 
-    private static string BuildMessage(string host, int port, IReadOnlyList<ConnectionAttempt> attempts, bool timedOut)
+    private static string BuildMessage(string target, IReadOnlyList<ConnectionAttempt> attempts, bool timedOut)
     {
         ArgumentNullException.ThrowIfNull(attempts);
-        string target = host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
         string summary = timedOut
             ? $"connect to {target} timed out after {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")}"
             : $"all {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")} to connect to {target} failed";
-        return attempts.Count == 0 ? summary : $"{summary}: {string.Join("; ", attempts)}";
+        return attempts.Count == 0 ? $"{summary}: no address to try" : $"{summary}: {string.Join("; ", attempts)}";
     }
 }

@@ -11,22 +11,35 @@ namespace DualStack;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The name's IPv6 and IPv4 addresses are asked for separately and at once; the families are interleaved,
-/// IPv6 first, and attempts start one at a time, <see cref="AttemptDelay"/> apart, or at once when the
-/// latest attempt fails. The first attempt to connect wins; the others are cancelled and their sockets
-/// closed (SPEC R8). If every attempt fails, or <see cref="ConnectTimeout"/> passes, the caller gets one
-/// <see cref="ConnectionRaceException"/> listing every attempt (SPEC R9); if the name cannot be resolved,
-/// a <see cref="HostResolutionException"/>.
+/// The name's IPv6 and IPv4 addresses are asked for separately and at once. If the preferred family's answer comes
+/// first, connecting starts at once; if the other's comes first, it waits up to <see cref="ResolutionDelay"/> for the
+/// preferred one. Addresses are ordered (RFC 6724 unless the resolver already ordered them), the families interleaved
+/// (<see cref="FirstAddressFamilyCount"/> of the preferred family first), and attempts start one at a time,
+/// <see cref="AttemptDelay"/> apart, or at once when the latest attempt fails. The first attempt to connect wins; the
+/// others are cancelled and their sockets closed (SPEC R8). The winning connection's
+/// <see cref="StreamConnection.Attempts"/> holds the timeline.
 /// </para>
 /// <para>
-/// The host may also be an address literal, which is connected to directly. Two endpoints are equal when
-/// their host, port and settings are equal and they share the same injected services.
+/// If every attempt fails, or <see cref="ConnectTimeout"/> passes, the caller gets one <see cref="ConnectionRaceException"/>
+/// listing every attempt (SPEC R9); if the name cannot be resolved, a <see cref="HostResolutionException"/>.
+/// The policies of SPEC R10 are properties: <see cref="Family"/> restricts, <see cref="PreferredFamily"/> and
+/// <see cref="History"/> choose who goes first, <see cref="Policy"/> selects the sequential policy, and
+/// <see cref="MaxConcurrentAttempts"/> caps the race.
+/// </para>
+/// <para>
+/// The host may also be an address literal, which is connected to directly. Two endpoints are equal when their
+/// settings are equal and they share the same injected services (resolver, history, clock, logger factory).
 /// </para>
 /// </remarks>
 public sealed record HostnameEndpoint : IStreamClientEndpoint
 {
-    private readonly TimeSpan _attemptDelay = DefaultAttemptDelay;
-    private readonly TimeSpan _connectTimeout = DefaultConnectTimeout;
+    private readonly TimeSpan _attemptDelay = ConnectionRaceOptions.DefaultAttemptDelay;
+    private readonly TimeSpan _resolutionDelay = DefaultResolutionDelay;
+    private readonly TimeSpan _connectTimeout = ConnectionRaceOptions.DefaultConnectTimeout;
+    private readonly int _firstAddressFamilyCount = 1;
+    private readonly int _maxConcurrentAttempts = int.MaxValue;
+    private readonly AddressFamily _family = AddressFamily.Unspecified;
+    private readonly AddressFamily _preferredFamily = AddressFamily.InterNetworkV6;
     private readonly IPAddress? _literal;
 
     /// <summary>Creates an endpoint for <paramref name="host"/> and <paramref name="port"/>.</summary>
@@ -42,17 +55,8 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         Port = port;
     }
 
-    /// <summary>The default <see cref="AttemptDelay"/>: 250 ms, RFC 8305 section 8's recommendation.</summary>
-    public static TimeSpan DefaultAttemptDelay { get; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>The smallest <see cref="AttemptDelay"/> accepted: 10 ms (RFC 8305 section 5).</summary>
-    public static TimeSpan MinAttemptDelay { get; } = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>The largest <see cref="AttemptDelay"/> accepted: 2 s (RFC 8305 section 5).</summary>
-    public static TimeSpan MaxAttemptDelay { get; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>The default <see cref="ConnectTimeout"/>: 30 seconds.</summary>
-    public static TimeSpan DefaultConnectTimeout { get; } = TimeSpan.FromSeconds(30);
+    /// <summary>The default <see cref="ResolutionDelay"/>: 50 ms, RFC 8305 section 8's recommendation.</summary>
+    public static TimeSpan DefaultResolutionDelay { get; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The host: the ASCII form of a name, or a formatted literal.</summary>
     public string Host { get; }
@@ -60,22 +64,84 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// <summary>The port.</summary>
     public int Port { get; }
 
+    /// <summary>How the addresses are gone through.</summary>
+    /// <remarks>Defaults to <see cref="ConnectPolicy.HappyEyeballs"/>. <see cref="ConnectPolicy.Sequential"/> ignores <see cref="AttemptDelay"/> and <see cref="MaxConcurrentAttempts"/>.</remarks>
+    public ConnectPolicy Policy { get; init; }
+
     /// <summary>How long to wait for an attempt before starting the next one alongside it.</summary>
-    /// <remarks>Defaults to <see cref="DefaultAttemptDelay"/> (250 ms); must lie between 10 ms and 2 s.</remarks>
+    /// <remarks>Defaults to 250 ms (RFC 8305 section 8); must lie between 10 ms and 2 s (section 5).</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 10 ms - 2 s.</exception>
     public TimeSpan AttemptDelay
     {
         get => _attemptDelay;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, MinAttemptDelay, nameof(AttemptDelay));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxAttemptDelay, nameof(AttemptDelay));
-            _attemptDelay = value;
+            _attemptDelay = value == Timeout.InfiniteTimeSpan
+                ? throw new ArgumentOutOfRangeException(nameof(AttemptDelay), "use ConnectPolicy.Sequential for attempts without overlap")
+                : EndpointArguments.CheckAttemptDelay(value, nameof(AttemptDelay));
         }
     }
 
+    /// <summary>How long to wait for the preferred family's answer when the other family answered first.</summary>
+    /// <remarks>Defaults to <see cref="DefaultResolutionDelay"/> (50 ms); zero starts with whatever answers first; at most 2 s.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative or more than 2 s.</exception>
+    public TimeSpan ResolutionDelay
+    {
+        get => _resolutionDelay;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(ResolutionDelay));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, ConnectionRaceOptions.MaxAttemptDelay, nameof(ResolutionDelay));
+            _resolutionDelay = value;
+        }
+    }
+
+    /// <summary>How many addresses of the preferred family are tried before the families alternate (RFC 8305 section 4).</summary>
+    /// <remarks>Defaults to 1.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int FirstAddressFamilyCount
+    {
+        get => _firstAddressFamilyCount;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(FirstAddressFamilyCount));
+            _firstAddressFamilyCount = value;
+        }
+    }
+
+    /// <summary>How many attempts may be in flight at once.</summary>
+    /// <remarks>Defaults to <see cref="int.MaxValue"/> (no cap).</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxConcurrentAttempts
+    {
+        get => _maxConcurrentAttempts;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxConcurrentAttempts));
+            _maxConcurrentAttempts = value;
+        }
+    }
+
+    /// <summary>Restricts the connect to one family; <see cref="AddressFamily.Unspecified"/> allows both.</summary>
+    /// <remarks>Defaults to <see cref="AddressFamily.Unspecified"/>. Only the restricted family is resolved.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not IPv4, IPv6 or unspecified.</exception>
+    public AddressFamily Family
+    {
+        get => _family;
+        init => _family = CheckFamily(value, allowUnspecified: true, nameof(Family));
+    }
+
+    /// <summary>The family tried first, unless <see cref="History"/> remembers that the other one won.</summary>
+    /// <remarks>Defaults to <see cref="AddressFamily.InterNetworkV6"/>, as RFC 6724's default policy prefers.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not IPv4 or IPv6.</exception>
+    public AddressFamily PreferredFamily
+    {
+        get => _preferredFamily;
+        init => _preferredFamily = CheckFamily(value, allowUnspecified: false, nameof(PreferredFamily));
+    }
+
     /// <summary>How long the whole connect (resolution and every attempt) may take.</summary>
-    /// <remarks>Defaults to <see cref="DefaultConnectTimeout"/> (30 s). <see cref="Timeout.InfiniteTimeSpan"/> leaves each attempt to the OS's own timeout.</remarks>
+    /// <remarks>Defaults to 30 s. <see cref="Timeout.InfiniteTimeSpan"/> leaves each attempt to the OS's own timeout.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative (other than infinite).</exception>
     public TimeSpan ConnectTimeout
     {
@@ -102,14 +168,23 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         }
     }
 
+    /// <summary>Remembers which family won recently, per host; shared by the endpoints given the same instance.</summary>
+    /// <remarks>Defaults to <see langword="null"/>: no history.</remarks>
+    public ConnectionHistory? History { get; init; }
+
     /// <summary>Resolves <see cref="Host"/>, one family per query (SPEC R11). Defaults to <see cref="SystemResolver.Instance"/>.</summary>
     public IHostResolver Resolver { get; init; } = SystemResolver.Instance;
 
-    /// <summary>The clock for the attempt delay and the timeout. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    /// <summary>The clock for the delays and the timeout. Defaults to <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Where connect events are logged. Defaults to <see cref="NullLoggerFactory.Instance"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Makes one attempt (tests script attempts or open sockets in a network namespace); <see langword="null"/> for TCP.</summary>
+    internal Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? Connector { get; init; }
+
+    private string Target => _literal?.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 
     /// <inheritdoc />
     /// <exception cref="ConnectionRaceException">Every attempt failed, or the timeout passed; lists every attempt.</exception>
@@ -117,93 +192,59 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     public async ValueTask<StreamConnection> ConnectAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        long start = TimeProvider.GetTimestamp();
-        using var timeoutSource = new CancellationTokenSource(ConnectTimeout, TimeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
-        IReadOnlyList<IPEndPoint> candidates;
+        var only = BindEndPoint?.AddressFamily ?? Family;
+        var preferred = only != AddressFamily.Unspecified ? only
+            : History is not null && History.TryGetWinningFamily(Host, out var winner) ? winner
+            : PreferredFamily;
+        bool sequential = Policy == ConnectPolicy.Sequential;
+        IAsyncEnumerable<IPEndPoint> candidates = _literal is not null
+            ? Literal(only)
+            : new HostCandidates(Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, FirstAddressFamilyCount, ResolutionDelay, TimeProvider);
+        var options = new ConnectionRaceOptions
+        {
+            AttemptDelay = sequential ? Timeout.InfiniteTimeSpan : AttemptDelay,
+            MaxConcurrentAttempts = sequential ? 1 : MaxConcurrentAttempts,
+            ConnectTimeout = ConnectTimeout,
+            BindEndPoint = BindEndPoint,
+            TimeProvider = TimeProvider,
+            LoggerFactory = LoggerFactory,
+            Connector = Connector,
+        };
+
+        StreamConnection connection;
         try
         {
-            candidates = await ResolveCandidatesAsync(linked.Token).ConfigureAwait(false);
+            connection = await ConnectionRace.ConnectAsync(Target, candidates, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+        catch (ConnectionRaceException e) when (e.TimedOut && e.Attempts.Count == 0 && _literal is null)
         {
-            throw new HostResolutionException(Host, ResolutionError.Timeout, $"no answer within {ConnectTimeout.TotalMilliseconds:0} ms", null);
+            throw new HostResolutionException(Host, ResolutionError.Timeout, $"no address within {ConnectTimeout.TotalMilliseconds:0} ms", e);
         }
 
-        var bind = BindEndPoint;
-        var result = await ConnectionRace.RunAsync(
-            candidates,
-            AttemptDelay,
-            (remote, token) => SocketConnector.ConnectAsync(remote, bind, Timeout.InfiniteTimeSpan, TimeProvider, token),
-            TimeProvider,
-            start,
-            linked.Token).ConfigureAwait(false);
-
-        if (result.Winner is { } socket)
+        if (connection.RemoteEndPoint is IPEndPoint remote)
         {
-            return StreamConnection.FromConnectedSocket(socket);
+            History?.Record(Host, remote.AddressFamily);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        throw new ConnectionRaceException(Host, Port, result.Attempts, timedOut: timeoutSource.IsCancellationRequested);
+        return connection;
     }
 
     /// <summary>The endpoint's URI-style description, such as <c>tcp://example.com:443</c>.</summary>
     public override string ToString() => EndpointDescription.Format(this, DescriptionSyntax.Uri);
 
-    private async Task<IReadOnlyList<IPEndPoint>> ResolveCandidatesAsync(CancellationToken cancellationToken)
+    private async IAsyncEnumerable<IPEndPoint> Literal(AddressFamily only)
     {
-        if (_literal is not null)
+        if (only != AddressFamily.Unspecified && only != _literal!.AddressFamily)
         {
-            return [new IPEndPoint(_literal, Port)];
+            throw new HostResolutionException(Host, ResolutionError.FamilyNotSupported, "the address is not of the family asked for", null);
         }
 
-        var family = BindEndPoint?.AddressFamily;
-        var v6 = family is null or AddressFamily.InterNetworkV6
-            ? Resolver.ResolveAsync(Host, Port, AddressFamily.InterNetworkV6, cancellationToken).AsTask()
-            : Task.FromResult(new HostAddresses([], isOrdered: true, canonicalName: null));
-        var v4 = family is null or AddressFamily.InterNetwork
-            ? Resolver.ResolveAsync(Host, Port, AddressFamily.InterNetwork, cancellationToken).AsTask()
-            : Task.FromResult(new HostAddresses([], isOrdered: true, canonicalName: null));
-
-        try
-        {
-            await Task.WhenAll(v6, v4).ConfigureAwait(false);
-        }
-        catch (HostResolutionException) when (v6.IsCompletedSuccessfully || v4.IsCompletedSuccessfully)
-        {
-            // One family failed; the other answered. Connect with what there is.
-        }
-
-        var ipv6 = v6.IsCompletedSuccessfully ? v6.Result.EndPoints : [];
-        var ipv4 = v4.IsCompletedSuccessfully ? v4.Result.EndPoints : [];
-        if (ipv6.Count + ipv4.Count == 0)
-        {
-            throw v6.Exception?.InnerException ?? v4.Exception?.InnerException
-                ?? new HostResolutionException(Host, ResolutionError.NoData, "the name has no address" + (family is null ? "" : " of the bind address's family"), null);
-        }
-
-        return Interleave(ipv6, ipv4);
+        await Task.CompletedTask.ConfigureAwait(false);
+        yield return new IPEndPoint(_literal!, Port);
     }
 
-    // RFC 8305 section 4: alternate the families, starting with the preferred one (IPv6, as RFC 6724's
-    // default policy prefers it), so that one broken family costs at most one attempt delay.
-    internal static List<IPEndPoint> Interleave(IReadOnlyList<IPEndPoint> first, IReadOnlyList<IPEndPoint> second)
-    {
-        var result = new List<IPEndPoint>(first.Count + second.Count);
-        for (int i = 0; i < Math.Max(first.Count, second.Count); i++)
-        {
-            if (i < first.Count)
-            {
-                result.Add(first[i]);
-            }
-
-            if (i < second.Count)
-            {
-                result.Add(second[i]);
-            }
-        }
-
-        return result;
-    }
+    private static AddressFamily CheckFamily(AddressFamily value, bool allowUnspecified, string paramName) =>
+        value is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 || (allowUnspecified && value == AddressFamily.Unspecified)
+            ? value
+            : throw new ArgumentOutOfRangeException(paramName, value, "the family must be InterNetwork or InterNetworkV6" + (allowUnspecified ? " or Unspecified" : string.Empty));
 }

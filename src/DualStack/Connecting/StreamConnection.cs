@@ -48,6 +48,12 @@ public sealed class StreamConnection : IAsyncDisposable, IDisposable
     /// <summary>The peer's endpoint (IPv4-mapped addresses shown as IPv4, zones kept).</summary>
     public EndPoint? RemoteEndPoint { get; }
 
+    /// <summary>
+    /// The connection attempts that made this connection, in the order they started: the race's timeline, the
+    /// winner included. Empty for connections that were accepted or wrapped rather than raced.
+    /// </summary>
+    public IReadOnlyList<ConnectionAttempt> Attempts { get; init; } = [];
+
     /// <summary>Closes the stream and the socket.</summary>
     /// <returns>A task that completes when the stream has been closed.</returns>
     public async ValueTask DisposeAsync()
@@ -66,8 +72,8 @@ public sealed class StreamConnection : IAsyncDisposable, IDisposable
     /// <inheritdoc />
     public override string ToString() => $"{Format(LocalEndPoint)} -> {Format(RemoteEndPoint)}";
 
-    internal static StreamConnection FromConnectedSocket(Socket socket) =>
-        new(new NetworkStream(socket, ownsSocket: true), socket, socket.LocalEndPoint, socket.RemoteEndPoint);
+    internal static StreamConnection FromConnectedSocket(Socket socket, IReadOnlyList<ConnectionAttempt>? attempts = null) =>
+        new(new NetworkStream(socket, ownsSocket: true), socket, socket.LocalEndPoint, socket.RemoteEndPoint) { Attempts = attempts ?? [] };
 
     private static EndPoint? Unmap(EndPoint? endPoint) =>
         endPoint is IPEndPoint ip ? IPLiteral.Unmap(ip) : endPoint;

@@ -76,7 +76,7 @@ public static class EndpointDescription
                 tcp.ConnectTimeout == TcpClientEndpoint.DefaultConnectTimeout ? null : tcp.ConnectTimeout, syntax),
             HostnameEndpoint named => TcpDescriptionKind.FormatClient(
                 named.Host, literal: false, named.Port, named.BindEndPoint,
-                named.ConnectTimeout == HostnameEndpoint.DefaultConnectTimeout ? null : named.ConnectTimeout, syntax),
+                named.ConnectTimeout == ConnectionRaceOptions.DefaultConnectTimeout ? null : named.ConnectTimeout, syntax),
             _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),
         };
     }

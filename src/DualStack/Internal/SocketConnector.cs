@@ -6,11 +6,26 @@ namespace DualStack.Internal;
 /// <summary>Opens one TCP socket and connects it, closing it on every failure (SPEC R15).</summary>
 internal static class SocketConnector
 {
-    public static async ValueTask<Socket> ConnectAsync(
-        IPEndPoint remote, IPEndPoint? bind, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static ValueTask<Socket> ConnectAsync(
+        IPEndPoint remote,
+        IPEndPoint? bind,
+        TimeSpan timeout,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        return ConnectAsync(new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp), remote, bind, timeout, timeProvider, cancellationToken);
+    }
+
+    /// <summary>Connects a socket the caller made (a test makes it inside a network namespace); closes it on failure.</summary>
+    public static async ValueTask<Socket> ConnectAsync(
+        Socket socket,
+        IPEndPoint remote,
+        IPEndPoint? bind,
+        TimeSpan timeout,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
         using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try

@@ -1,6 +1,7 @@
 using System.Net;
 using DualStack.Tests.Fakes;
 using DualStack.Tests.Shared;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DualStack.Tests.Connecting;
 
@@ -132,7 +133,8 @@ public class ConnectionRaceTests
     {
         var time = new CountingTimeProvider();
         var result = await ConnectionRace.RunAsync(
-            [s_v6a], s_delay, (_, _) => throw new InvalidOperationException("boom"), time, time.GetTimestamp(), TestContext.Current.CancellationToken).Bounded();
+            new[] { s_v6a }.ToAsyncEnumerable(), s_delay, int.MaxValue, null, (_, _) => throw new InvalidOperationException("boom"),
+            time, time.GetTimestamp(), NullLogger.Instance, TestContext.Current.CancellationToken).Bounded();
 
         var attempt = Assert.Single(result.Attempts);
         Assert.Equal(AttemptOutcome.Failed, attempt.Outcome);
@@ -147,7 +149,7 @@ public class ConnectionRaceTests
         var time = new CountingTimeProvider();
         long start = time.GetTimestamp();
         var connector = new ScriptedConnector(time, start);
-        var race = ConnectionRace.RunAsync(candidates, s_delay, connector.ConnectAsync, time, start, cancellationToken);
+        var race = ConnectionRace.RunAsync(candidates.ToAsyncEnumerable(), s_delay, int.MaxValue, null, connector.ConnectAsync, time, start, NullLogger.Instance, cancellationToken);
         return (time, connector, race);
     }
 

@@ -1,0 +1,33 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace DualStack.Cli;
+
+/// <summary>The <c>connect</c>/<c>demo</c> JSON object and its attempt list (SPEC command-line contract).</summary>
+internal static class AttemptJson
+{
+    public static JsonObject Result(StreamConnection? connection, IReadOnlyList<ConnectionAttempt> attempts, double elapsedMs, string? reply, Exception? error)
+    {
+        var remote = connection?.RemoteEndPoint as IPEndPoint;
+        return new JsonObject
+        {
+            ["connected"] = connection is not null,
+            ["remote"] = remote is null ? null : JsonShapes.EndPoint(remote),
+            ["family"] = remote is null ? null : JsonShapes.Family(remote.AddressFamily),
+            ["elapsed_ms"] = Math.Round(elapsedMs, 3),
+            ["attempts"] = JsonShapes.Array(attempts, Attempt),
+            ["reply"] = reply,
+            ["error"] = error?.Message,
+        };
+    }
+
+    private static JsonObject Attempt(ConnectionAttempt attempt) => new()
+    {
+        ["remote"] = JsonShapes.EndPoint(attempt.RemoteEndPoint),
+        ["family"] = JsonShapes.Family(IPLiteral.Unmap(attempt.RemoteEndPoint).AddressFamily),
+        ["started_ms"] = Math.Round(attempt.Started.TotalMilliseconds, 3),
+        ["ended_ms"] = Math.Round(attempt.Ended.TotalMilliseconds, 3),
+        ["outcome"] = attempt.Outcome.ToString().ToLowerInvariant(),
+        ["error"] = attempt.Error?.Message,
+    };
+}

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace DualStack.Cli.Commands;
+
+/// <summary><c>dualstack connect HOST PORT</c>: connect by name or literal, Happy Eyeballs, with the race's timeline.</summary>
+internal static class ConnectCommand
+{
+    public static Command Create()
+    {
+        var host = new Argument<string>("HOST") { Description = "A host name or an address literal (fe80::1%eth0)" };
+        var port = new Argument<int>("PORT") { Description = "The port, 0-65535" };
+        var attemptDelay = new Option<int?>("--attempt-delay") { Description = "Milliseconds between attempt starts, 10-2000 (default 250)" };
+        var resolutionDelay = new Option<int?>("--resolution-delay") { Description = "Milliseconds to wait for AAAA after A, 0-2000 (default 50)" };
+        var family = FamilyOption.Create();
+        var policy = new Option<string>("--policy") { Description = "happy (Happy Eyeballs) or sequential", DefaultValueFactory = _ => "happy" };
+        policy.AcceptOnlyFromAmong("happy", "sequential");
+        var timeout = new Option<double?>("--timeout") { Description = "Seconds the whole connect may take (default 30)" };
+        var bind = new Option<string?>("--bind") { Description = "Local address (or [address]:port) to connect from" };
+        var send = new Option<string?>("--send") { Description = "Text to send; the reply is read until the peer closes or 2 s pass" };
+        var trace = new Option<bool>("--trace") { Description = "Draw the race as a timeline" };
+        var resolver = ResolverOption.Create();
+
+        var command = new Command("connect", "Connect to a host by name or address over whichever family works first");
+        command.Arguments.Add(host);
+        command.Arguments.Add(port);
+        foreach (var option in new Option[] { attemptDelay, resolutionDelay, family, policy, timeout, bind, send, trace, resolver })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var endpoint = new HostnameEndpoint(parseResult.GetValue(host)!, CheckPort(parseResult.GetValue(port)))
+            {
+                Family = FamilyOption.Parse(parseResult.GetValue(family)!),
+                Policy = parseResult.GetValue(policy) == "sequential" ? ConnectPolicy.Sequential : ConnectPolicy.HappyEyeballs,
+                Resolver = await ResolverOption.ResolveAsync(parseResult.GetValue(resolver)!, cancellationToken),
+            };
+            if (parseResult.GetValue(attemptDelay) is { } delayMs)
+            {
+                endpoint = endpoint with { AttemptDelay = Milliseconds("--attempt-delay", delayMs, 10, 2000) };
+            }
+
+            if (parseResult.GetValue(resolutionDelay) is { } resolutionMs)
+            {
+                endpoint = endpoint with { ResolutionDelay = Milliseconds("--resolution-delay", resolutionMs, 0, 2000) };
+            }
+
+            if (parseResult.GetValue(timeout) is { } seconds)
+            {
+                endpoint = endpoint with { ConnectTimeout = Seconds(seconds) };
+            }
+
+            if (parseResult.GetValue(bind) is { } bindText)
+            {
+                endpoint = endpoint with { BindEndPoint = ParseBind(bindText) };
+            }
+
+            return await RunAsync(endpoint, parseResult.GetValue(send), parseResult.GetValue(trace), parseResult.GetValue(CliOptions.Json), cancellationToken);
+        });
+        return command;
+    }
+
+    /// <summary>Connects, optionally sends and reads a reply, and prints the result; shared with <c>demo</c>.</summary>
+    public static async Task<int> RunAsync(IStreamClientEndpoint endpoint, string? send, bool trace, bool json, CancellationToken cancellationToken)
+    {
+        long start = TimeProvider.System.GetTimestamp();
+        StreamConnection? connection = null;
+        IReadOnlyList<ConnectionAttempt> attempts = [];
+        Exception? error = null;
+        try
+        {
+            using (new Spinner($"connecting to {endpoint}", enabled: !json))
+            {
+                connection = await endpoint.ConnectAsync(cancellationToken);
+            }
+
+            attempts = connection.Attempts;
+        }
+        catch (ConnectionRaceException e)
+        {
+            error = e;
+            attempts = e.Attempts;
+        }
+        catch (HostResolutionException e)
+        {
+            error = e;
+        }
+
+        string? reply = null;
+        await using (connection)
+        {
+            if (connection is not null && send is not null)
+            {
+                reply = await ExchangeAsync(connection, send, cancellationToken);
+            }
+        }
+
+        double elapsed = TimeProvider.System.GetElapsedTime(start).TotalMilliseconds;
+        if (json)
+        {
+            Cli.WriteJson(AttemptJson.Result(connection, attempts, elapsed, reply, error));
+        }
+        else
+        {
+            if (trace)
+            {
+                Console.Write(Timeline.Draw(attempts, elapsed));
+            }
+
+            if (connection?.RemoteEndPoint is IPEndPoint remote)
+            {
+                var won = attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Connected);
+                Console.WriteLine($"connected to {JsonShapes.EndPoint(remote)} over {JsonShapes.Family(remote.AddressFamily)} in {won?.Ended.TotalMilliseconds ?? elapsed:0} ms after {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")}");
+            }
+
+            if (reply is not null)
+            {
+                Console.WriteLine(reply);
+            }
+        }
+
+        return error is null ? Cli.Success : Cli.Error(Cli.Failure, error.Message);
+    }
+
+    // Writes the text, half-closes so that echo servers finish, and reads until the peer closes or 2 s pass.
+    private static async Task<string> ExchangeAsync(StreamConnection connection, string text, CancellationToken cancellationToken)
+    {
+        await connection.Stream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+        connection.Socket?.Shutdown(SocketShutdown.Send);
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        window.CancelAfter(TimeSpan.FromSeconds(2));
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        try
+        {
+            int read;
+            while ((read = await connection.Stream.ReadAsync(buffer, window.Token)) > 0)
+            {
+                received.Write(buffer, 0, read);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // 2 s passed without the peer closing: print what came.
+        }
+
+        return Encoding.UTF8.GetString(received.ToArray());
+    }
+
+    private static int CheckPort(int port) =>
+        port is >= 0 and <= IPEndPoint.MaxPort ? port : throw new ArgumentException($"port '{port}' is out of range 0-65535");
+
+    private static TimeSpan Milliseconds(string option, int value, int min, int max) =>
+        value >= min && value <= max ? TimeSpan.FromMilliseconds(value) : throw new ArgumentException($"{option} {value}: must be {min}-{max} ms");
+
+    private static TimeSpan Seconds(double value) =>
+        value > 0 && value <= 86_400 ? TimeSpan.FromSeconds(value) : throw new ArgumentException($"--timeout {value}: must be more than 0 and at most 86400 seconds");
+
+    private static IPEndPoint ParseBind(string text) =>
+        IPLiteral.TryParseAddress(text, out var address) ? new IPEndPoint(address, 0) : IPLiteral.ParseEndPoint(text);
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using DualStack.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DualStack;
+
+/// <summary>How <see cref="ConnectionRace.ConnectAsync"/> races its candidates.</summary>
+public sealed record ConnectionRaceOptions
+{
+    private readonly TimeSpan _attemptDelay = DefaultAttemptDelay;
+    private readonly TimeSpan _connectTimeout = DefaultConnectTimeout;
+    private readonly int _maxConcurrentAttempts = int.MaxValue;
+
+    /// <summary>The default <see cref="AttemptDelay"/>: 250 ms, RFC 8305 section 8's recommendation.</summary>
+    public static TimeSpan DefaultAttemptDelay { get; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The smallest <see cref="AttemptDelay"/> accepted: 10 ms (RFC 8305 section 5).</summary>
+    public static TimeSpan MinAttemptDelay { get; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The largest finite <see cref="AttemptDelay"/> accepted: 2 s (RFC 8305 section 5).</summary>
+    public static TimeSpan MaxAttemptDelay { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The default <see cref="ConnectTimeout"/>: 30 seconds.</summary>
+    public static TimeSpan DefaultConnectTimeout { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long to wait for an attempt before starting the next one alongside it.</summary>
+    /// <remarks>
+    /// Defaults to <see cref="DefaultAttemptDelay"/> (250 ms); a finite value lies between 10 ms and 2 s.
+    /// <see cref="Timeout.InfiniteTimeSpan"/> makes the race sequential: the next attempt starts only when one fails.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is outside 10 ms - 2 s and not infinite.</exception>
+    public TimeSpan AttemptDelay
+    {
+        get => _attemptDelay;
+        init => _attemptDelay = EndpointArguments.CheckAttemptDelay(value, nameof(AttemptDelay));
+    }
+
+    /// <summary>How many attempts may be in flight at once.</summary>
+    /// <remarks>Defaults to <see cref="int.MaxValue"/> (no cap). With a cap, the next attempt waits for the delay and for a free slot.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxConcurrentAttempts
+    {
+        get => _maxConcurrentAttempts;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxConcurrentAttempts));
+            _maxConcurrentAttempts = value;
+        }
+    }
+
+    /// <summary>How long the whole race may take, waiting for candidates included.</summary>
+    /// <remarks>Defaults to <see cref="DefaultConnectTimeout"/> (30 s). <see cref="Timeout.InfiniteTimeSpan"/> leaves each attempt to the OS's own timeout.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative (other than infinite).</exception>
+    public TimeSpan ConnectTimeout
+    {
+        get => _connectTimeout;
+        init => _connectTimeout = EndpointArguments.CheckTimeout(value, nameof(ConnectTimeout));
+    }
+
+    /// <summary>The local endpoint each attempt's socket binds to; candidates of the other family are skipped (SPEC R2).</summary>
+    /// <remarks>Defaults to <see langword="null"/>: the OS chooses.</remarks>
+    public IPEndPoint? BindEndPoint { get; init; }
+
+    /// <summary>The clock for the attempt delay and the timeout. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where each attempt is logged. Defaults to <see cref="NullLoggerFactory.Instance"/>.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Makes one attempt: the seam where tests script attempts on a fake clock or open sockets inside a network
+    /// namespace. <see langword="null"/> for a TCP connect that binds <see cref="BindEndPoint"/>.
+    /// </summary>
+    internal Func<IPEndPoint, CancellationToken, ValueTask<System.Net.Sockets.Socket>>? Connector { get; init; }
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace DualStack;
+
+// Turning a name into candidates as they arrive (RFC 8305 sections 3 and 4; SPEC R8).
+//
+// The AAAA and A queries are sent at once and answer independently. The candidates are handed to the race one
+// at a time, when it asks, so each choice uses everything known at that moment:
+// - Resolution delay (section 3): if the preferred family (IPv6 unless history says otherwise) answers first,
+//   its addresses go out at once. If the other family answers first, its addresses are held back for up to the
+//   resolution delay (50 ms), so that a slightly slower AAAA answer still gets the first attempt.
+// - Interleaving (section 4): the first "first address family count" candidates come from the preferred family,
+//   then the families alternate; a family with nothing left (or not answered yet) gives way to the other.
+//   An answer that arrives late joins the alternation for the candidates not yet handed out.
+// - Within a family, answers the resolver already ordered keep their order; others are sorted by RFC 6724.
+// - One family failing is not an error while the other has addresses; if neither yields any address, the
+//   enumeration ends with the resolution error (the preferred family's, else the other's).
+//
+// Rejected: resolving both families before racing (a slow AAAA would delay everything, which is what this
+// library exists to avoid), and pushing candidates into the race (the race would have to re-sort what it holds).
+internal sealed class HostCandidates(
+    IHostResolver resolver,
+    string host,
+    int port,
+    AddressFamily preferred,
+    bool bothFamilies,
+    bool interleave,
+    int firstFamilyCount,
+    TimeSpan resolutionDelay,
+    TimeProvider timeProvider) : IAsyncEnumerable<IPEndPoint>
+{
+    public async IAsyncEnumerator<IPEndPoint> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        var other = preferred == AddressFamily.InterNetworkV6 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
+        using var querySource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var preferredFamily = new Family(Query(preferred, querySource.Token));
+        var otherFamily = new Family(bothFamilies ? Query(other, querySource.Token) : Task.FromResult(new HostAddresses([], isOrdered: true, canonicalName: null)));
+        Task? delay = null;
+        int preferredHandedOut = 0;
+        bool lastWasPreferred = false;
+        int handedOut = 0;
+        try
+        {
+            while (true)
+            {
+                preferredFamily.Absorb();
+                otherFamily.Absorb();
+                if (otherFamily.Answered && !preferredFamily.Answered && delay is null && otherFamily.Queue.Count > 0)
+                {
+                    delay = Task.Delay(resolutionDelay, timeProvider, querySource.Token);
+                }
+
+                bool holdOther = !preferredFamily.Answered && delay is not { IsCompleted: true };
+                bool preferredTurn = !interleave || preferredHandedOut < firstFamilyCount || !lastWasPreferred;
+                Family? next = null;
+                if (preferredTurn && preferredFamily.Queue.Count > 0)
+                {
+                    next = preferredFamily;
+                }
+                else if (!holdOther && otherFamily.Queue.Count > 0 && (interleave || preferredFamily.Answered))
+                {
+                    next = otherFamily;
+                }
+                else if (preferredFamily.Queue.Count > 0)
+                {
+                    next = preferredFamily;
+                }
+
+                if (next is not null)
+                {
+                    lastWasPreferred = next == preferredFamily;
+                    preferredHandedOut += lastWasPreferred ? 1 : 0;
+                    handedOut++;
+                    yield return next.Queue.Dequeue();
+                    continue;
+                }
+
+                if (preferredFamily.Answered && otherFamily.Answered)
+                {
+                    break;
+                }
+
+                var waitFor = new List<Task>(3);
+                if (!preferredFamily.Answered)
+                {
+                    waitFor.Add(preferredFamily.Answer);
+                }
+
+                if (!otherFamily.Answered)
+                {
+                    waitFor.Add(otherFamily.Answer);
+                }
+
+                if (delay is { IsCompleted: false } && otherFamily.Queue.Count > 0)
+                {
+                    waitFor.Add(delay);
+                }
+
+                await Task.WhenAny(waitFor).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            if (handedOut == 0)
+            {
+                throw preferredFamily.Error ?? otherFamily.Error
+                    ?? new HostResolutionException(host, ResolutionError.NoData, "No address associated with hostname", null);
+            }
+        }
+        finally
+        {
+            await querySource.CancelAsync().ConfigureAwait(false);
+            await Observe(preferredFamily.Answer).ConfigureAwait(false);
+            await Observe(otherFamily.Answer).ConfigureAwait(false);
+            if (delay is not null)
+            {
+                await Observe(delay).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Task<HostAddresses> Query(AddressFamily family, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return resolver.ResolveAsync(host, port, family, cancellationToken).AsTask();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Task.FromException<HostAddresses>(e);
+        }
+    }
+
+    private static Task Observe(Task task) =>
+        task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    private sealed class Family(Task<HostAddresses> answer)
+    {
+        public Task<HostAddresses> Answer { get; } = answer;
+
+        public Queue<IPEndPoint> Queue { get; } = new();
+
+        public bool Answered { get; private set; }
+
+        public Exception? Error { get; private set; }
+
+        public void Absorb()
+        {
+            if (Answered || !Answer.IsCompleted)
+            {
+                return;
+            }
+
+            Answered = true;
+            if (!Answer.IsCompletedSuccessfully)
+            {
+                // A cancelled query is the caller's cancellation, reported by the race; keep real errors only.
+                Error = Answer.Exception?.InnerException is { } e and not OperationCanceledException ? e : null;
+                return;
+            }
+
+            var result = Answer.Result;
+            IEnumerable<IPEndPoint> ordered = result.IsOrdered ? result.EndPoints : DestinationAddressSelection.Sort(result.EndPoints);
+            foreach (var endPoint in ordered)
+            {
+                Queue.Enqueue(endPoint);
+            }
+        }
+    }
+}
