@@ -33,8 +33,9 @@ internal static class ResolverOption
         {
             return await load();
         }
-        catch (FileNotFoundException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // A file named on the command line that cannot be read is bad input, not a failed lookup.
             throw new ArgumentException($"--resolver: {e.Message}", e);
         }
     }
