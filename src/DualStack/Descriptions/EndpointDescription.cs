@@ -73,10 +73,11 @@ public static class EndpointDescription
         {
             TcpClientEndpoint tcp => TcpDescriptionKind.FormatClient(
                 tcp.Host, tcp.Address is not null, tcp.Port, tcp.BindEndPoint,
-                tcp.ConnectTimeout == TcpClientEndpoint.DefaultConnectTimeout ? null : tcp.ConnectTimeout, syntax),
+                tcp.ConnectTimeout == TcpClientEndpoint.DefaultConnectTimeout ? null : tcp.ConnectTimeout, [], syntax),
             HostnameEndpoint named => TcpDescriptionKind.FormatClient(
                 named.Host, literal: false, named.Port, named.BindEndPoint,
-                named.ConnectTimeout == ConnectionRaceOptions.DefaultConnectTimeout ? null : named.ConnectTimeout, syntax),
+                named.ConnectTimeout == ConnectionRaceOptions.DefaultConnectTimeout ? null : named.ConnectTimeout,
+                HostnameDescriptionOptions.Format(named), syntax),
             _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),
         };
     }

@@ -94,13 +94,13 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         DescriptionParts.Field portField;
         if (parts.Syntax == DescriptionSyntax.Uri)
         {
-            RejectUnknown(parts, "host", "port", "timeout", "bind");
+            RejectUnknown(parts, ["host", "port", "timeout", "bind", .. HostnameDescriptionOptions.Keys]);
             hostField = parts.Keyword("host")!.Value;
             portField = parts.Keyword("port")!.Value;
         }
         else
         {
-            RejectUnknown(parts, "host", "port", "timeout", "bind", "bindAddress");
+            RejectUnknown(parts, ["host", "port", "timeout", "bind", "bindAddress", .. HostnameDescriptionOptions.Keys]);
             if (parts.Positional.Count > 2)
             {
                 throw parts.Error("description", "a client takes at most two positional fields, host and port", parts.Positional[2].Position);
@@ -130,11 +130,17 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
 
         if (address is not null)
         {
+            if (parts.Keywords.FirstOrDefault(k => HostnameDescriptionOptions.Keys.Contains(k.Key)) is { Key: { } key } nameOnly)
+            {
+                throw parts.Error($"option '{key}'", "racing options apply to host names, not to one address", nameOnly.Position);
+            }
+
             var endpoint = new TcpClientEndpoint(address, port) { BindEndPoint = bind };
             return timeout is { } value ? endpoint with { ConnectTimeout = value } : endpoint;
         }
 
         var named = new HostnameEndpoint(HostName(parts, hostField), port) { BindEndPoint = bind };
+        named = HostnameDescriptionOptions.Apply(parts, named);
         return timeout is { } overall ? named with { ConnectTimeout = overall } : named;
     }
 
@@ -176,7 +182,8 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         return AppendOptions(text, options, syntax);
     }
 
-    public static string FormatClient(string host, bool literal, int port, IPEndPoint? bind, TimeSpan? timeout, DescriptionSyntax syntax)
+    public static string FormatClient(
+        string host, bool literal, int port, IPEndPoint? bind, TimeSpan? timeout, IEnumerable<(string Key, string Value)> more, DescriptionSyntax syntax)
     {
         var text = new StringBuilder();
         if (syntax == DescriptionSyntax.Uri)
@@ -199,6 +206,7 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
             options.Add(("bind", FormatBind(bind)));
         }
 
+        options.AddRange(more);
         return AppendOptions(text, options, syntax);
     }
 

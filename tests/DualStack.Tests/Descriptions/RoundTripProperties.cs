@@ -40,6 +40,20 @@ public class RoundTripProperties
     private static readonly Gen<TimeSpan?> s_timeout =
         Gen.Frequency((1, Gen.Const((TimeSpan?)null)), (1, Gen.Int[1, 10_000_000].Select(ms => (TimeSpan?)TimeSpan.FromMilliseconds(ms))));
 
+    // Each of HostnameEndpoint's racing options, at its default or at a generated value.
+    private static readonly Gen<Func<HostnameEndpoint, HostnameEndpoint>> s_racingOptions =
+        Gen.Select(Gen.Int[0, 2000], Gen.Int[0, 2000], Gen.Int[0, 2], Gen.Int[0, 2], Gen.Int[0, 4], Gen.Int[0, 9], Gen.Bool)
+            .Select((attemptMs, resolutionMs, family, prefer, firstCount, maxAttempts, sequential) => new Func<HostnameEndpoint, HostnameEndpoint>(e => e with
+            {
+                AttemptDelay = attemptMs < 10 ? e.AttemptDelay : TimeSpan.FromMilliseconds(attemptMs),
+                ResolutionDelay = TimeSpan.FromMilliseconds(resolutionMs),
+                Family = e.BindEndPoint is null ? (System.Net.Sockets.AddressFamily)(new[] { 0, 2, 23 }[family]) : e.Family,
+                PreferredFamily = prefer == 1 ? System.Net.Sockets.AddressFamily.InterNetwork : System.Net.Sockets.AddressFamily.InterNetworkV6,
+                FirstAddressFamilyCount = firstCount + 1,
+                MaxConcurrentAttempts = maxAttempts == 0 ? int.MaxValue : maxAttempts,
+                Policy = sequential ? ConnectPolicy.Sequential : ConnectPolicy.HappyEyeballs,
+            }));
+
     [Fact]
     public void Addresses_FormatThenParse_GivesTheSameAddress()
     {
@@ -114,8 +128,9 @@ public class RoundTripProperties
             .Select((host, port, timeout, bind) =>
             {
                 var endpoint = new HostnameEndpoint(host, port) { BindEndPoint = bind };
-                return (IStreamClientEndpoint)(timeout is { } t ? endpoint with { ConnectTimeout = t } : endpoint);
-            });
+                return timeout is { } t ? endpoint with { ConnectTimeout = t } : endpoint;
+            })
+            .Select(s_racingOptions, (endpoint, options) => (IStreamClientEndpoint)options(endpoint));
 
         Gen.OneOf(literalClients, namedClients).Sample(endpoint =>
         {
