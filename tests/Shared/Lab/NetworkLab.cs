@@ -1,0 +1,628 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace DualStack.Tests.Shared.Lab;
+
+/// <summary>
+/// Two network namespaces, a client and a server, joined by a veth pair with one IPv6 and one IPv4 address on each
+/// side: a private network in which tests can listen, connect, refuse and silently drop with real sockets.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Lab <c>n</c> (counted per process) is the namespaces <c>dslab-PID-n-c</c> and <c>dslab-PID-n-s</c>, the veth ends
+/// <c>dsl{n}c</c> and <c>dsl{n}s</c> (created directly inside the namespaces, so their names never meet another
+/// process's), and the benchmarking prefixes <c>2001:2:0:m::/64</c> (RFC 5180) and <c>198.18.m.0/24</c>
+/// (RFC 2544), <c>m</c> = 1-254 from <c>n</c>: client <c>::1</c> and <c>.1</c>, server <c>::2</c> and <c>.2</c>.
+/// IPv6 addresses are added <c>nodad</c>, usable at once. The veth ends get fixed MAC addresses and each side a
+/// permanent neighbour entry for the other's addresses: on this kernel (gVisor) IPv6 neighbour discovery in the first
+/// second after a link comes up loses the first SYN, which would add a 1 s retransmit to early connects. Nothing outside the two namespaces is changed, except
+/// <c>/etc/netns/CLIENT/hosts</c> when <see cref="WriteHostsAsync"/> is used.
+/// </para>
+/// <para>
+/// Sockets for the lab must be created through <see cref="Client"/> and <see cref="Server"/>: a socket created on
+/// any other thread lives in the root namespace, whose default route leads off the machine. Assert the local address
+/// of lab connections (<see cref="ClientIPv6"/>, <see cref="ClientIPv4"/>) to prove where they ran.
+/// </para>
+/// <para>
+/// Needs root and the <c>ip</c> command; see <see cref="UnavailableReason"/>. Creating a lab first deletes namespaces
+/// left by lab processes that died (<c>dslab-PID-…</c> with PID gone). Dispose with <c>await using</c>.
+/// </para>
+/// </remarks>
+public sealed class NetworkLab : IAsyncDisposable
+{
+    /// <summary>The prefix of every namespace (and <c>/etc/netns</c> directory) a lab creates.</summary>
+    public const string NamePrefix = "dslab-";
+
+    /// <summary>A MAC address no interface has: neighbour entries pointing at it make packets vanish.</summary>
+    public const string BlackholeMac = "02:00:00:00:00:99";
+
+    private static readonly TimeSpan s_commandTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_readyAttemptTimeout = TimeSpan.FromSeconds(1);
+    private static readonly Lazy<string?> s_ipPath = new(FindIp);
+    private static readonly Lazy<string?> s_unavailableReason = new(Probe);
+
+    // Namespaces this process made and has not deleted; the stale sweep leaves them alone.
+    private static readonly ConcurrentDictionary<string, byte> s_ours = new();
+    private static int s_labCount;
+
+    private readonly int _subnet;
+    private readonly List<string> _namespaces = [];
+    private readonly object _gate = new();
+    // Next host number per family: [0] IPv6, [1] IPv4.
+    private readonly int[] _nextServerHost = [10, 10];
+    private readonly int[] _nextBlackholedHost = [100, 100];
+    private NetworkNamespace? _client;
+    private NetworkNamespace? _server;
+    private Task? _disposal;
+
+    private NetworkLab(int number)
+    {
+        Number = number;
+        _subnet = ((number - 1) % 254) + 1;
+        string baseName = string.Create(CultureInfo.InvariantCulture, $"{NamePrefix}{Environment.ProcessId}-{number}");
+        ClientName = baseName + "-c";
+        ServerName = baseName + "-s";
+        ClientInterface = string.Create(CultureInfo.InvariantCulture, $"dsl{number}c");
+        ServerInterface = string.Create(CultureInfo.InvariantCulture, $"dsl{number}s");
+        ClientMac = string.Create(CultureInfo.InvariantCulture, $"02:64:6c:{(number >> 8) & 0xff:x2}:{number & 0xff:x2}:01");
+        ServerMac = string.Create(CultureInfo.InvariantCulture, $"02:64:6c:{(number >> 8) & 0xff:x2}:{number & 0xff:x2}:02");
+        ClientIPv6 = Address(AddressFamily.InterNetworkV6, 1);
+        ServerIPv6 = Address(AddressFamily.InterNetworkV6, 2);
+        ClientIPv4 = Address(AddressFamily.InterNetwork, 1);
+        ServerIPv4 = Address(AddressFamily.InterNetwork, 2);
+        ClientHostsPath = Path.Combine("/etc/netns", ClientName, "hosts");
+    }
+
+    /// <summary>Why labs cannot be created here, or <see langword="null"/> when they can. Probed once per process.</summary>
+    /// <remarks>
+    /// Usable means: Linux, running as root, the <c>ip</c> command present, and a trial namespace that can be added,
+    /// entered by a thread (<c>setns</c>) and deleted.
+    /// </remarks>
+    public static string? UnavailableReason => s_unavailableReason.Value;
+
+    /// <summary>The lab's number in this process, part of every name it uses.</summary>
+    public int Number { get; }
+
+    /// <summary>The client namespace: connect from here.</summary>
+    public NetworkNamespace Client => _client ?? throw new InvalidOperationException("the lab is not built");
+
+    /// <summary>The server namespace: listen here.</summary>
+    public NetworkNamespace Server => _server ?? throw new InvalidOperationException("the lab is not built");
+
+    /// <summary>The client namespace's veth end, such as <c>dsl1c</c> (a zone for link-local addresses there).</summary>
+    public string ClientInterface { get; }
+
+    /// <summary>The server namespace's veth end, such as <c>dsl1s</c>.</summary>
+    public string ServerInterface { get; }
+
+    /// <summary>The client's IPv6 address, <c>2001:2:0:m::1</c>.</summary>
+    public IPAddress ClientIPv6 { get; }
+
+    /// <summary>The client's IPv4 address, <c>198.18.m.1</c>.</summary>
+    public IPAddress ClientIPv4 { get; }
+
+    /// <summary>The server's IPv6 address, <c>2001:2:0:m::2</c>.</summary>
+    public IPAddress ServerIPv6 { get; }
+
+    /// <summary>The server's IPv4 address, <c>198.18.m.2</c>.</summary>
+    public IPAddress ServerIPv4 { get; }
+
+    /// <summary>
+    /// Where <see cref="WriteHostsAsync"/> writes: <c>/etc/netns/CLIENT/hosts</c>. <c>ip netns exec</c> shows it as
+    /// <c>/etc/hosts</c> to commands it runs; code in this process (its <c>getaddrinfo</c>) still reads the real
+    /// <c>/etc/hosts</c>, so give in-process tests a hosts-file resolver reading this path.
+    /// </summary>
+    public string ClientHostsPath { get; }
+
+    private string ClientName { get; }
+
+    // Locally administered, fixed, so that neighbour entries can be written before the links come up.
+    private string ClientMac { get; }
+
+    private string ServerMac { get; }
+
+    private string ServerName { get; }
+
+    /// <summary>Creates a lab and waits until TCP connects from client to server work over both families.</summary>
+    /// <exception cref="InvalidOperationException">Labs are unavailable here (<see cref="UnavailableReason"/>), or a step failed.</exception>
+    /// <exception cref="TimeoutException">The two sides could not connect within 5 s.</exception>
+    public static async Task<NetworkLab> CreateAsync(CancellationToken cancellationToken)
+    {
+        if (UnavailableReason is { } reason)
+        {
+            throw new InvalidOperationException($"network lab unavailable: {reason}");
+        }
+
+        await StartRuntimeThreadsOutsideLabsAsync(cancellationToken);
+        await RemoveStaleAsync(cancellationToken);
+        var lab = new NetworkLab(Interlocked.Increment(ref s_labCount));
+        try
+        {
+            await lab.BuildAsync(cancellationToken);
+            return lab;
+        }
+        catch
+        {
+            try
+            {
+                await lab.DisposeAsync();
+            }
+            catch (InvalidOperationException)
+            {
+                // The error that stopped the build matters more than one from cleaning up after it.
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Adds another address to the server's veth end, in the lab's subnet (<c>::10</c>, <c>.10</c>, then up), with a
+    /// permanent neighbour entry for it in the client namespace, as for <see cref="ServerIPv6"/> and <see cref="ServerIPv4"/>.
+    /// </summary>
+    /// <returns>The new address; nothing listens on it until a test does.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="family"/> is not IPv6 or IPv4.</exception>
+    public IPAddress AddServerAddress(AddressFamily family)
+    {
+        var address = Address(family, NextHost(_nextServerHost, family, 99));
+        RunIpSync(["-n", ServerName, "address", "add", $"{address}{PrefixLength(family)}", "dev", ServerInterface, .. NoDad(family)]);
+        RunIpSync(["-n", ClientName, "neighbour", "add", address.ToString(), "lladdr", ServerMac, "dev", ClientInterface, "nud", "permanent"]);
+        return address;
+    }
+
+    /// <summary>
+    /// Picks an unused address in the lab's subnet (<c>::100</c>, <c>.100</c>, then up) and makes the client namespace
+    /// send its packets to a MAC address nobody has (a permanent neighbour entry): a connect to it sends SYNs that are
+    /// never answered, as on a network that silently drops a family.
+    /// </summary>
+    /// <returns>The black-holed address.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="family"/> is not IPv6 or IPv4.</exception>
+    public IPAddress AddBlackholedAddress(AddressFamily family)
+    {
+        var address = Address(family, NextHost(_nextBlackholedHost, family, 254));
+        RunIpSync(["-n", ClientName, "neighbour", "add", address.ToString(), "lladdr", BlackholeMac, "dev", ClientInterface, "nud", "permanent"]);
+        return address;
+    }
+
+    /// <summary>
+    /// Writes <see cref="ClientHostsPath"/>: <c>localhost</c> plus one line per entry. Commands run with
+    /// <see cref="ExecAsync"/> in the client namespace see it as <c>/etc/hosts</c>. Deleted with the lab.
+    /// </summary>
+    public async Task WriteHostsAsync(IEnumerable<(string Name, IPAddress Address)> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var text = new StringBuilder("# written by DualStack's NetworkLab\n127.0.0.1 localhost\n::1 localhost\n");
+        foreach (var (name, address) in entries)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{address} {name}\n");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(ClientHostsPath)!);
+        await File.WriteAllTextAsync(ClientHostsPath, text.ToString(), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Runs <c>ip netns exec NAME COMMAND…</c> to completion (at most 10 s) and returns what it wrote.</summary>
+    /// <param name="ns"><see cref="Client"/> or <see cref="Server"/>.</param>
+    /// <param name="command">The program (found on PATH) and its arguments, each passed as is.</param>
+    /// <exception cref="ArgumentException"><paramref name="ns"/> is not this lab's, or <paramref name="command"/> is empty.</exception>
+    /// <exception cref="TimeoutException">It overran and was killed.</exception>
+    public Task<ProcessResult> ExecAsync(NetworkNamespace ns, params string[] command)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentNullException.ThrowIfNull(command);
+        if (ns != _client && ns != _server)
+        {
+            throw new ArgumentException($"network namespace {ns.Name} is not one of lab {Number}'s", nameof(ns));
+        }
+
+        if (command.Length == 0)
+        {
+            throw new ArgumentException("no command given", nameof(command));
+        }
+
+        return ChildProcess.RunAsync(IpPath, ["netns", "exec", ns.Name, .. command], s_commandTimeout, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>
+    /// The namespace's TCP sockets as <c>ss -tanH</c> lists them, runs of blanks squeezed to one space:
+    /// <c>STATE RECV-Q SEND-Q LOCAL PEER</c>, such as <c>SYN-SENT 0 1 198.18.1.1:41234 198.18.1.100:80</c>.
+    /// </summary>
+    /// <remarks>IPv6 endpoints are written <c>[addr]:port</c>. Listening sockets and <c>TIME-WAIT</c> entries are included.</remarks>
+    /// <exception cref="InvalidOperationException"><c>ss</c> failed.</exception>
+    public async Task<IReadOnlyList<string>> TcpSocketsAsync(NetworkNamespace ns)
+    {
+        var result = await ExecAsync(ns, "ss", "-tanH");
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ss in {ns.Name} failed: {result}");
+        }
+
+        return result.StdOutLines
+            .Select(line => string.Join(' ', line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)))
+            .Where(line => line.Length > 0)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Stops the namespace threads, deletes both namespaces (which removes the veth pair) and the client's
+    /// <c>/etc/netns</c> directory. Safe to call twice; whatever is already gone is skipped.
+    /// </summary>
+    /// <remarks>
+    /// Threads of this process found inside a namespace (see <see cref="NetworkNamespace.FindStrayThreads"/>) are
+    /// reported as a test warning: they keep the deleted namespace alive and put the sockets they create in it.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">A namespace still exists after <c>ip netns del</c>.</exception>
+    public ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            _disposal ??= DisposeCoreAsync();
+            return new ValueTask(_disposal);
+        }
+    }
+
+    private static string IpPath => s_ipPath.Value ?? throw new InvalidOperationException("the ip command (iproute2) is not installed");
+
+    private async Task BuildAsync(CancellationToken cancellationToken)
+    {
+        await AddNamespaceAsync(ClientName, cancellationToken);
+        await AddNamespaceAsync(ServerName, cancellationToken);
+        await RunIpAsync(
+            ["link", "add", ClientInterface, "address", ClientMac, "netns", ClientName, "type", "veth", "peer", "name", ServerInterface, "address", ServerMac, "netns", ServerName],
+            cancellationToken);
+        var sides = new[] { (ClientName, ClientInterface, Host: 1, PeerHost: 2, PeerMac: ServerMac), (ServerName, ServerInterface, Host: 2, PeerHost: 1, PeerMac: ClientMac) };
+        foreach (var (ns, nic, host, peerHost, peerMac) in sides)
+        {
+            await RunIpAsync(["-n", ns, "link", "set", "lo", "up"], cancellationToken);
+            foreach (var family in new[] { AddressFamily.InterNetworkV6, AddressFamily.InterNetwork })
+            {
+                await RunIpAsync(["-n", ns, "address", "add", $"{Address(family, host)}{PrefixLength(family)}", "dev", nic, .. NoDad(family)], cancellationToken);
+                await RunIpAsync(["-n", ns, "neighbour", "add", Address(family, peerHost).ToString(), "lladdr", peerMac, "dev", nic, "nud", "permanent"], cancellationToken);
+            }
+
+            await RunIpAsync(["-n", ns, "link", "set", nic, "up"], cancellationToken);
+        }
+
+        _client = new NetworkNamespace(ClientName);
+        _server = new NetworkNamespace(ServerName);
+        await WaitUntilConnectableAsync(ServerIPv6, cancellationToken);
+        await WaitUntilConnectableAsync(ServerIPv4, cancellationToken);
+    }
+
+    private async Task AddNamespaceAsync(string name, CancellationToken cancellationToken)
+    {
+        // Registered first, so that neither our stale sweep nor our disposal can miss it.
+        s_ours[name] = 0;
+        lock (_gate)
+        {
+            _namespaces.Add(name);
+        }
+
+        await RunIpAsync(["netns", "add", name], cancellationToken);
+    }
+
+    // Connects from the client namespace to a fresh listener in the server namespace until it works. Both ends close
+    // with linger 0 (a reset), so no TIME-WAIT entry is left for tests that list sockets.
+    private async Task WaitUntilConnectableAsync(IPAddress server, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(s_readyTimeout);
+        Exception? last = null;
+        while (true)
+        {
+            try
+            {
+                await TryConnectOnceAsync(server, deadline.Token);
+                return;
+            }
+            catch (Exception e) when (e is SocketException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                last = e;
+            }
+
+            if (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException($"the lab's client namespace could not connect to {server} in its server namespace within {s_readyTimeout.TotalSeconds} s: {last?.Message}", last);
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Deadline: reported on the next round.
+            }
+        }
+    }
+
+    private async Task TryConnectOnceAsync(IPAddress server, CancellationToken cancellationToken)
+    {
+        using var listener = Server.Run(() =>
+        {
+            var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                socket.Bind(new IPEndPoint(server, 0));
+                socket.Listen(1);
+                return socket;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        });
+        using var client = Client.CreateSocket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        client.LingerState = new LingerOption(true, 0);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(s_readyAttemptTimeout);
+        var accepting = listener.AcceptAsync(attempt.Token).AsTask();
+        try
+        {
+            await client.ConnectAsync(listener.LocalEndPoint!, attempt.Token);
+            using var accepted = await accepting;
+            accepted.LingerState = new LingerOption(true, 0);
+        }
+        catch
+        {
+            await attempt.CancelAsync();
+            try
+            {
+                (await accepting).Dispose();
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException)
+            {
+                // The accept was what failed, or was cancelled just now.
+            }
+
+            throw;
+        }
+
+        var local = (IPEndPoint)client.LocalEndPoint!;
+        if (!local.Address.Equals(server.AddressFamily == AddressFamily.InterNetworkV6 ? ClientIPv6 : ClientIPv4))
+        {
+            throw new InvalidOperationException($"a lab connection to {server} left from {local}, not from the client namespace's address");
+        }
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        var errors = new List<string>();
+        var stray = new List<string>();
+        foreach (var ns in new[] { _client, _server })
+        {
+            if (ns is not null)
+            {
+                ns.Dispose();
+                stray.AddRange(ns.FindStrayThreads().Select(t => $"{t} in {ns.Name}"));
+            }
+        }
+
+        string[] names;
+        lock (_gate)
+        {
+            names = [.. _namespaces];
+        }
+
+        foreach (string name in names)
+        {
+            await DeleteNamespaceAsync(name, errors);
+        }
+
+        DeleteDirectory(Path.Combine("/etc/netns", ClientName), errors);
+        if (stray.Count > 0)
+        {
+            TestContext.Current.AddWarning($"threads of this process were left inside lab namespaces, which stay alive (and catch their sockets) until those threads end: {string.Join(", ", stray)}");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException($"network lab {Number} was not fully removed: {string.Join("; ", errors)}");
+        }
+    }
+
+    private static async Task DeleteNamespaceAsync(string name, List<string> errors)
+    {
+        try
+        {
+            var result = await ChildProcess.RunAsync(IpPath, ["netns", "delete", name], s_commandTimeout, CancellationToken.None);
+            if (result.ExitCode != 0 && File.Exists(Path.Combine("/var/run/netns", name)))
+            {
+                errors.Add($"ip netns delete {name}: {result.StdErr.Trim()}");
+                return;
+            }
+
+            s_ours.TryRemove(name, out _);
+        }
+        catch (Exception e) when (e is TimeoutException or Win32Exception)
+        {
+            errors.Add($"ip netns delete {name}: {e.Message}");
+        }
+    }
+
+    private static void DeleteDirectory(string path, List<string>? errors)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Never written, or already gone.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors?.Add($"delete {path}: {e.Message}");
+        }
+    }
+
+    // Deletes lab namespaces (and /etc/netns directories) whose owning process is gone, and ones named after this
+    // process that it did not make (left by an earlier process with the same id).
+    private static async Task RemoveStaleAsync(CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var list = await RunIpAsync(["netns", "list"], cancellationToken);
+        foreach (string line in list.StdOutLines)
+        {
+            // "NAME" or "NAME (id: 3)".
+            string name = line.Split(' ', 2)[0];
+            if (name.StartsWith(NamePrefix, StringComparison.Ordinal))
+            {
+                names.Add(name);
+            }
+        }
+
+        foreach (string directory in Directory.Exists("/etc/netns") ? Directory.EnumerateDirectories("/etc/netns", NamePrefix + "*") : [])
+        {
+            names.Add(Path.GetFileName(directory));
+        }
+
+        foreach (string name in names.Where(IsStale))
+        {
+            await ChildProcess.RunAsync(IpPath, ["netns", "delete", name], s_commandTimeout, cancellationToken);
+            DeleteDirectory(Path.Combine("/etc/netns", name), errors: null);
+        }
+    }
+
+    private static bool IsStale(string name)
+    {
+        string rest = name[NamePrefix.Length..];
+        int dash = rest.IndexOf('-', StringComparison.Ordinal);
+        if (dash <= 0 || !int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+        {
+            return false;
+        }
+
+        return pid == Environment.ProcessId
+            ? !s_ours.ContainsKey(name)
+            : !Directory.Exists(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}"));
+    }
+
+    // The runtime starts its socket event thread and its thread-pool threads on first use, from whichever thread uses
+    // them first; a thread inherits its creator's namespace. Use them here, outside every lab, so they start out here.
+    private static async Task StartRuntimeThreadsOutsideLabsAsync(CancellationToken cancellationToken)
+    {
+        if (!NetworkNamespace.IsCurrentThreadInRootNamespace())
+        {
+            throw new InvalidOperationException("a network lab is being created from a thread inside a network namespace");
+        }
+
+        await Task.Run(() => { }, cancellationToken);
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.LingerState = new LingerOption(true, 0);
+        var accepting = listener.AcceptAsync(cancellationToken);
+        await client.ConnectAsync(listener.LocalEndPoint!, cancellationToken).AsTask().WaitAsync(s_commandTimeout, cancellationToken);
+        using var accepted = await accepting.AsTask().WaitAsync(s_commandTimeout, cancellationToken);
+    }
+
+    private static string? Probe()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return "network namespaces need Linux";
+        }
+
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return "not running as root (creating network namespaces needs CAP_SYS_ADMIN)";
+        }
+
+        if (s_ipPath.Value is null)
+        {
+            return "the ip command (iproute2) is not installed";
+        }
+
+        if (!File.Exists("/proc/thread-self/ns/net"))
+        {
+            return "/proc/thread-self/ns/net does not exist";
+        }
+
+        // Off the caller's synchronization context: ChildProcess awaits without ConfigureAwait(false).
+        return Task.Run(async () =>
+        {
+            string name = string.Create(CultureInfo.InvariantCulture, $"{NamePrefix}{Environment.ProcessId}-probe");
+            s_ours[name] = 0;
+            try
+            {
+                var added = await ChildProcess.RunAsync(IpPath, ["netns", "add", name], s_commandTimeout, CancellationToken.None);
+                if (added.ExitCode != 0)
+                {
+                    return $"ip netns add failed: {added.StdErr.Trim()}";
+                }
+
+                try
+                {
+                    using var ns = new NetworkNamespace(name);
+                    return null;
+                }
+                catch (InvalidOperationException e)
+                {
+                    return e.Message;
+                }
+            }
+            catch (Exception e) when (e is TimeoutException or Win32Exception)
+            {
+                return $"ip netns add failed: {e.Message}";
+            }
+            finally
+            {
+                var deleted = new List<string>();
+                await DeleteNamespaceAsync(name, deleted);
+            }
+        }).GetAwaiter().GetResult();
+    }
+
+    private static string? FindIp()
+    {
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"]);
+        return directories.Select(d => Path.Combine(d, "ip")).FirstOrDefault(File.Exists);
+    }
+
+    private static async Task<ProcessResult> RunIpAsync(string[] arguments, CancellationToken cancellationToken)
+    {
+        var result = await ChildProcess.RunAsync(IpPath, arguments, s_commandTimeout, cancellationToken);
+        return result.ExitCode == 0
+            ? result
+            : throw new InvalidOperationException($"ip {string.Join(' ', arguments)} failed with exit code {result.ExitCode}: {result.StdErr.Trim()}");
+    }
+
+    // Off the caller's synchronization context: ChildProcess awaits without ConfigureAwait(false).
+    private static void RunIpSync(string[] arguments) =>
+        Task.Run(() => RunIpAsync(arguments, TestContext.Current.CancellationToken)).GetAwaiter().GetResult();
+
+    private int NextHost(int[] next, AddressFamily family, int last)
+    {
+        int index = family switch
+        {
+            AddressFamily.InterNetworkV6 => 0,
+            AddressFamily.InterNetwork => 1,
+            _ => throw new ArgumentOutOfRangeException(nameof(family), family, "a lab address is IPv6 or IPv4"),
+        };
+        lock (_gate)
+        {
+            return next[index] <= last ? next[index]++ : throw new InvalidOperationException($"lab {Number} has no more addresses of this kind (last host number {last})");
+        }
+    }
+
+    private static string PrefixLength(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "/64" : "/24";
+
+    private static string[] NoDad(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? ["nodad"] : [];
+
+    private IPAddress Address(AddressFamily family, int host) => family switch
+    {
+        // Decimal digits written into the hex groups, so that lab 12's host 10 reads 2001:2:0:12::10 and 198.18.12.10.
+        AddressFamily.InterNetworkV6 => IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"2001:2:0:{_subnet}::{host}")),
+        AddressFamily.InterNetwork => IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"198.18.{_subnet}.{host}")),
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, "a lab address is IPv6 or IPv4"),
+    };
+}
