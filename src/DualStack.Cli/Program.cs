@@ -9,5 +9,6 @@ root.Subcommands.Add(DescribeCommand.Create());
 root.Subcommands.Add(ResolveCommand.Create());
 root.Subcommands.Add(ConnectCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ListenCommand.Create());
 
 return await Cli.RunAsync(root, args);

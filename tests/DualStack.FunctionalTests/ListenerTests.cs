@@ -109,6 +109,34 @@ public class ListenerTests
     }
 
     [Fact]
+    public async Task Stop_WithConnectionsWaiting_HandsThemOutThenNull_AndRefusesNewOnes()
+    {
+        await using var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        var local = listener.LocalEndPoints[0];
+        var clients = new List<StreamConnection>();
+        for (int i = 0; i < 20; i++)
+        {
+            clients.Add(await new TcpClientEndpoint(local.Address, local.Port).ConnectAsync(TestContext.Current.CancellationToken).Bounded());
+        }
+
+        await listener.StopAsync(TestContext.Current.CancellationToken).Bounded();
+
+        var accepted = new List<StreamConnection>();
+        while (await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded() is { } connection)
+        {
+            accepted.Add(connection);
+        }
+
+        Assert.Equal(clients.Select(c => c.LocalEndPoint).OrderBy(e => e!.ToString()), accepted.Select(c => c.RemoteEndPoint).OrderBy(e => e!.ToString()));
+        var refused = await Assert.ThrowsAsync<ConnectException>(() => new TcpClientEndpoint(local.Address, local.Port).ConnectAsync(TestContext.Current.CancellationToken).Bounded());
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketError);
+        foreach (var connection in clients.Concat(accepted))
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Dispose_ClosesTheListeningSockets()
     {
         var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();

@@ -4,9 +4,15 @@ namespace DualStack;
 
 /// <summary>A listener over one or more bound sockets, accepting from all of them as one.</summary>
 /// <remarks>
-/// Disposing stops the listener: no more accepts, pending <see cref="AcceptAsync"/> calls return
-/// <see langword="null"/>, connections accepted but not yet taken are closed, and every socket is closed.
-/// Connections already handed out stay open; their owners close them.
+/// <para>
+/// <see cref="StopAsync"/> stops gracefully: the sockets stop listening, and the connections whose handshake had
+/// already completed are still handed out by <see cref="AcceptAsync"/>, which then returns <see langword="null"/>.
+/// </para>
+/// <para>
+/// Disposing stops the listener and closes whatever was not taken: pending <see cref="AcceptAsync"/> calls return
+/// <see langword="null"/>, queued connections and every socket are closed. Connections already handed out stay
+/// open; their owners close them.
+/// </para>
 /// </remarks>
 public interface IStreamListener : IAsyncDisposable
 {
@@ -18,4 +24,9 @@ public interface IStreamListener : IAsyncDisposable
     /// <returns>The connection, or <see langword="null"/> once the listener has been stopped.</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     ValueTask<StreamConnection?> AcceptAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stops listening on every socket; connections already established can still be accepted, then <see cref="AcceptAsync"/> returns <see langword="null"/>.</summary>
+    /// <param name="cancellationToken">Cancels waiting for the stop to finish (the stop itself goes on).</param>
+    /// <returns>A task that completes when no socket listens any more.</returns>
+    ValueTask StopAsync(CancellationToken cancellationToken = default);
 }

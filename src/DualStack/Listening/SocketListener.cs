@@ -25,6 +25,10 @@ internal sealed class SocketListener : IStreamListener
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
     private readonly Task[] _acceptLoops;
+
+    // Connections taken out of the kernel while stopping, for AcceptAsync to hand out after the channel is done.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Socket> _drained = new();
+    private readonly Lazy<Task> _stop;
     private int _disposed;
 
     private SocketListener(Socket[] sockets, ILogger logger)
@@ -33,6 +37,7 @@ internal sealed class SocketListener : IStreamListener
         _logger = logger;
         LocalEndPoints = [.. sockets.Select(s => (IPEndPoint)s.LocalEndPoint!)];
         _acceptLoops = [.. sockets.Select(AcceptLoopAsync)];
+        _stop = new Lazy<Task>(StopCoreAsync);
     }
 
     public static bool IsDualModeSupported => s_dualModeSupported.Value;
@@ -95,17 +100,20 @@ internal sealed class SocketListener : IStreamListener
         cancellationToken.ThrowIfCancellationRequested();
         while (true)
         {
-            if (_accepted.Reader.TryRead(out var socket))
+            if (_accepted.Reader.TryRead(out var socket) || _drained.TryDequeue(out socket))
             {
                 return StreamConnection.FromConnectedSocket(socket);
             }
 
             if (!await _accepted.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                return null;
+                return _drained.TryDequeue(out socket) ? StreamConnection.FromConnectedSocket(socket) : null;
             }
         }
     }
+
+    public async ValueTask StopAsync(CancellationToken cancellationToken = default) =>
+        await _stop.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
 
     public async ValueTask DisposeAsync()
     {
@@ -114,20 +122,50 @@ internal sealed class SocketListener : IStreamListener
             return;
         }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (var socket in _sockets)
-        {
-            socket.Dispose();
-        }
-
-        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
-        _accepted.Writer.TryComplete();
-        while (_accepted.Reader.TryRead(out var socket))
+        await _stop.Value.ConfigureAwait(false);
+        while (_accepted.Reader.TryRead(out var socket) || _drained.TryDequeue(out socket))
         {
             socket.Dispose();
         }
 
         _stopping.Dispose();
+    }
+
+    // Stop accepting, take every connection whose handshake the kernel already completed (closing the listening
+    // socket would reset them), then close the listening sockets and end the queue.
+    private async Task StopCoreAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
+        foreach (var socket in _sockets)
+        {
+            DrainBacklog(socket);
+            socket.Dispose();
+        }
+
+        _accepted.Writer.TryComplete();
+    }
+
+    private void DrainBacklog(Socket listenSocket)
+    {
+        try
+        {
+            listenSocket.Blocking = false;
+            while (true)
+            {
+                // A socket accepted from a non-blocking listener is non-blocking too; NetworkStream wants blocking mode.
+                var accepted = listenSocket.Accept();
+                accepted.Blocking = true;
+                _drained.Enqueue(accepted);
+            }
+        }
+        catch (SocketException)
+        {
+            // WouldBlock: the backlog is empty (or the socket is broken, which leaves nothing to take either).
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private async Task AcceptLoopAsync(Socket listenSocket)
@@ -159,9 +197,10 @@ internal sealed class SocketListener : IStreamListener
             {
                 await _accepted.Writer.WriteAsync(accepted, token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+            catch (OperationCanceledException)
             {
-                accepted.Dispose();
+                // Stopping while the queue is full: keep the connection for AcceptAsync (or DisposeAsync) to take.
+                _drained.Enqueue(accepted);
                 return;
             }
         }

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+
+namespace DualStack.Cli.Commands;
+
+/// <summary>
+/// <c>dualstack listen DESCRIPTION</c>: an echo server on every socket the description stands for, until SIGINT or
+/// SIGTERM; then it closes everything and exits 0.
+/// </summary>
+internal static class ListenCommand
+{
+    public static Command Create()
+    {
+        var description = new Argument<string>("DESCRIPTION")
+        {
+            Description = "Where to listen: tcp://*:5555, tcp://eth0:5555, tcp://[::1]:0, tcp:8080:interface=\\:\\:1 …",
+        };
+        var command = new Command("listen", "Run an echo server on the described endpoint(s) until SIGINT/SIGTERM");
+        command.Arguments.Add(description);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            bool json = parseResult.GetValue(CliOptions.Json);
+            var endpoint = EndpointDescription.ParseServer(parseResult.GetValue(description)!);
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+            var listener = await endpoint.ListenAsync(stop.Token);
+            var sessions = new List<Task>();
+            try
+            {
+                var endpoints = listener.LocalEndPoints.Select(JsonShapes.EndPoint).ToList();
+                if (json)
+                {
+                    Cli.WriteJson(new JsonObject { ["event"] = "listening", ["endpoints"] = JsonShapes.Array(endpoints, e => e) });
+                }
+                else
+                {
+                    Console.WriteLine($"listening on {string.Join(", ", endpoints)} (echo; Ctrl-C stops)");
+                }
+
+                try
+                {
+                    while (await listener.AcceptAsync(stop.Token) is { } connection)
+                    {
+                        Report(connection, json);
+                        sessions.Add(EchoAsync(connection, stop.Token));
+                        sessions.RemoveAll(s => s.IsCompleted);
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // SIGINT or SIGTERM: stop below.
+                }
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await listener.DisposeAsync();
+                await Task.WhenAll(sessions);
+            }
+
+            return Cli.Success;
+
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+        });
+        return command;
+    }
+
+    private static void Report(StreamConnection connection, bool json)
+    {
+        string remote = connection.RemoteEndPoint is IPEndPoint r ? JsonShapes.EndPoint(r) : "?";
+        string local = connection.LocalEndPoint is IPEndPoint l ? JsonShapes.EndPoint(l) : "?";
+        if (json)
+        {
+            Cli.WriteJson(new JsonObject { ["event"] = "accepted", ["remote"] = remote, ["local"] = local });
+        }
+        else
+        {
+            Console.WriteLine($"accepted {remote} on {local}");
+        }
+    }
+
+    // Echoes until the peer closes or the server stops; a peer that resets is not an error of the server's.
+    private static async Task EchoAsync(StreamConnection connection, CancellationToken cancellationToken)
+    {
+        await using (connection)
+        {
+            try
+            {
+                await connection.Stream.CopyToAsync(connection.Stream, cancellationToken);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException)
+            {
+            }
+        }
+    }
+}
