@@ -5,7 +5,7 @@ namespace DualStack.Internal;
 /// so that a resolver can tell "this datagram is garbage, ignore it" apart from a bug.
 /// </summary>
 /// <remarks>
-/// Internal on purpose: a caller of <c>DnsResolver</c> sees a malformed TCP answer as a
+/// Internal on purpose: a caller of <see cref="DnsResolver"/> sees a malformed TCP answer as a
 /// <see cref="HostResolutionException"/> with <see cref="ResolutionError.Failure"/>, and never sees a
 /// malformed UDP datagram at all.
 /// </remarks>

@@ -19,8 +19,8 @@ namespace DualStack.Internal;
 //   TCP answer hold thousands of such names, so a name may also take at most 127 jumps (as many as
 //   it can have labels); Go's dnsmessage allows only 10, which is tighter than honest encoders need.
 // - A name may not exceed 255 bytes on the wire (section 2.3.4), counted over the labels actually
-//   read, pointers followed; the label types 01 and 10 (RFC 6891's extended labels, never deployed)
-//   are refused, which also refuses any "label" longer than 63 bytes.
+//   read, pointers followed. The label types 01 (extended labels, which RFC 6891 deprecates) and 10
+//   (reserved) are refused, which also refuses any "label" longer than 63 bytes.
 // - A record's data is read only within its RDLENGTH: an A record must be exactly 4 bytes, an AAAA
 //   exactly 16, and a CNAME's name must end exactly at the end of its data.
 // - Only the header, the questions and the answers are decoded. The authority and additional
