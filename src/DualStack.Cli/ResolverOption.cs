@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 
 namespace DualStack.Cli;
 
@@ -7,7 +8,7 @@ internal static class ResolverOption
 {
     public static Option<string> Create() => new("--resolver")
     {
-        Description = "system (default), hosts=FILE or ssh-config=FILE",
+        Description = "system (default), dns=SERVER[:PORT], hosts=FILE or ssh-config=FILE",
         DefaultValueFactory = _ => "system",
     };
 
@@ -20,10 +21,22 @@ internal static class ResolverOption
         return kind switch
         {
             "system" when equals < 0 => SystemResolver.Instance,
+            "dns" when value.Length > 0 => new DnsResolver(DnsServer(value)),
             "hosts" when value.Length > 0 => await Load(() => HostsFileResolver.LoadAsync(value, cancellationToken)),
             "ssh-config" when value.Length > 0 => await Load(() => SshConfigResolver.LoadAsync(value, SystemResolver.Instance, cancellationToken)),
-            _ => throw new ArgumentException($"--resolver '{specification}': expected system, hosts=FILE or ssh-config=FILE"),
+            _ => throw new ArgumentException($"--resolver '{specification}': expected system, dns=SERVER, hosts=FILE or ssh-config=FILE"),
         };
+    }
+
+    // A DNS server is an address (port 53) or an endpoint: 192.0.2.53, [2001:db8::53]:5353, ::1.
+    private static IPEndPoint DnsServer(string value)
+    {
+        if (IPLiteral.TryParseAddress(value, out var address))
+        {
+            return new IPEndPoint(address, 53);
+        }
+
+        return IPLiteral.ParseEndPoint(value);
     }
 
     private static async Task<IHostResolver> Load<T>(Func<Task<T>> load)

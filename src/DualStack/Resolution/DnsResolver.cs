@@ -145,12 +145,16 @@ public sealed class DnsResolver : IHostResolver
         ArgumentNullException.ThrowIfNull(host);
         ArgumentOutOfRangeException.ThrowIfLessThan(port, IPEndPoint.MinPort);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 or AddressFamily.Unspecified))
         {
-            throw new ArgumentOutOfRangeException(nameof(family), family, "the family must be InterNetwork (A) or InterNetworkV6 (AAAA)");
+            throw new ArgumentOutOfRangeException(nameof(family), family, "the family must be InterNetwork (A), InterNetworkV6 (AAAA) or Unspecified (both)");
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        if (family == AddressFamily.Unspecified)
+        {
+            return await ResolveBothAsync(host, port, cancellationToken).ConfigureAwait(false);
+        }
 
         // A colon can only be an IPv6 literal, and IPLiteral says precisely what is wrong with a bad one;
         // a host name would fail on the colon with a vaguer message.
@@ -167,6 +171,27 @@ public sealed class DnsResolver : IHostResolver
         var type = family == AddressFamily.InterNetworkV6 ? DnsRecordType.Aaaa : DnsRecordType.A;
         var answer = await QueryAsync(host, name, type, cancellationToken).ConfigureAwait(false);
         return Interpret(answer, host, name, type, port);
+    }
+
+    // Both families: an AAAA and an A query at once, as getaddrinfo(AF_UNSPEC) sends them. One family failing is not
+    // an error while the other has addresses; the answer is unsorted (RFC 6724 sorts it).
+    private async Task<HostAddresses> ResolveBothAsync(string host, int port, CancellationToken cancellationToken)
+    {
+        var v6 = ResolveAsync(host, port, AddressFamily.InterNetworkV6, cancellationToken).AsTask();
+        var v4 = ResolveAsync(host, port, AddressFamily.InterNetwork, cancellationToken).AsTask();
+        try
+        {
+            await Task.WhenAll(v6, v4).ConfigureAwait(false);
+        }
+        catch (HostResolutionException) when (v6.IsCompletedSuccessfully || v4.IsCompletedSuccessfully)
+        {
+        }
+
+        var answers = new[] { v6, v4 }.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList();
+        return new HostAddresses(
+            [.. answers.SelectMany(a => a.EndPoints)],
+            isOrdered: false,
+            canonicalName: answers.Select(a => a.CanonicalName).FirstOrDefault(c => c is not null));
     }
 
     private async Task<DnsMessage> QueryAsync(string host, string name, DnsRecordType type, CancellationToken cancellationToken)
