@@ -83,6 +83,23 @@ public sealed class ResolveTests
         }
     }
 
+    [Fact]
+    public async Task Resolve_DnsResolver_AsksTheChosenServerAndSortsTheAnswer()
+    {
+        await using var dns = new LoopbackDnsServer(System.Net.IPAddress.Loopback);
+        dns.Add("app.test", System.Net.IPAddress.Parse("127.0.0.5"));
+        dns.Add("app.test", System.Net.IPAddress.IPv6Loopback);
+
+        var result = await CliRunner.RunAsync(["resolve", "app.test", "--resolver", $"dns={dns.EndPoint}", "--json"], TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var addresses = JsonNode.Parse(result.StdOut)!["results"]!.AsArray().Select(r => (string?)r!["address"]).ToList();
+        // RFC 6724 rule 6: ::1 (precedence 50) before IPv4 (35).
+        Assert.Equal(["::1", "127.0.0.5"], addresses);
+        Assert.Equal(1, dns.QueryCount("app.test", LoopbackDnsServer.TypeAaaa, System.Net.Sockets.ProtocolType.Udp));
+        Assert.Equal(1, dns.QueryCount("app.test", LoopbackDnsServer.TypeA, System.Net.Sockets.ProtocolType.Udp));
+    }
+
     [Theory]
     [InlineData("--resolver", "bogus")]
     [InlineData("--resolver", "hosts=/nonexistent/hosts")]

@@ -126,6 +126,14 @@ public class HostLookupTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => HostLookup.GetAddressInfoAsync("example.com", null, null, cancelled.Token));
     }
 
+    [Fact]
+    public async Task GetNameInfo_NamedHost_FindsTheNameOfLoopbackInTheHostsFile()
+    {
+        var info = await HostLookup.GetNameInfoAsync(new IPEndPoint(IPAddress.Loopback, 443), NameInfoOptions.None, Token);
+
+        Assert.Equal(new NameInfo("localhost", "https"), info);
+    }
+
     [Theory]
     [InlineData(NameInfoOptions.NumericHost | NameInfoOptions.NumericService, "fe80::1%lo", "80")]
     [InlineData(NameInfoOptions.NumericHost, "fe80::1%lo", "http")]
