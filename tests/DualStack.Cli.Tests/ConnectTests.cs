@@ -21,8 +21,8 @@ public sealed class ConnectTests
         Assert.Equal(["ipv6", "ipv4"], attempts.Select(a => (string?)a!["family"]));
         Assert.Equal(["cancelled", "connected"], attempts.Select(a => (string?)a!["outcome"]));
         double started = (double)attempts[1]!["started_ms"]!;
-        Assert.InRange(started, 240, 400);
-        Assert.InRange((double)attempts[1]!["ended_ms"]!, started, 900);
+        Assert.InRange(started, 240, 500);
+        Assert.InRange((double)attempts[1]!["ended_ms"]!, started, 1000);
         Assert.Equal("hello over whichever family works", (string?)json["reply"]);
     }
 
