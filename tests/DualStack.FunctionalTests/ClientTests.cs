@@ -27,6 +27,21 @@ public class ClientTests
     }
 
     [Fact]
+    public async Task HostnameConnect_BindAndFamilyDisagree_IsAnArgumentErrorBeforeAnySocket()
+    {
+        var resolver = new FakeResolver(IPAddress.Loopback);
+        var endpoint = new HostnameEndpoint("server.test", 80)
+        {
+            Resolver = resolver,
+            Family = AddressFamily.InterNetworkV6,
+            BindEndPoint = new IPEndPoint(IPAddress.Loopback, 0),
+        };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => endpoint.ConnectAsync(TestContext.Current.CancellationToken).Bounded());
+        Assert.Equal(0, resolver.Queries);
+    }
+
+    [Fact]
     public async Task Connect_ToClosedPort_ThrowsConnectExceptionWithRefused()
     {
         int port = FreePort(IPAddress.Loopback);

@@ -189,9 +189,15 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// <inheritdoc />
     /// <exception cref="ConnectionRaceException">Every attempt failed, or the timeout passed; lists every attempt.</exception>
     /// <exception cref="HostResolutionException">The name could not be resolved, or has no address of a usable family.</exception>
+    /// <exception cref="ArgumentException"><see cref="BindEndPoint"/> and <see cref="Family"/> name different families.</exception>
     public async ValueTask<StreamConnection> ConnectAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (BindEndPoint is { } bind && Family != AddressFamily.Unspecified && bind.AddressFamily != Family)
+        {
+            throw new ArgumentException($"bind address {IPLiteral.FormatEndPoint(bind)} is not of the family the endpoint is restricted to ({Family})");
+        }
+
         var only = BindEndPoint?.AddressFamily ?? Family;
         var preferred = only != AddressFamily.Unspecified ? only
             : History is not null && History.TryGetWinningFamily(Host, out var winner) ? winner
