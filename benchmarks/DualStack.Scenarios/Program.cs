@@ -39,6 +39,12 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
     Console.Error.WriteLine("dualstack-scenarios: stopped");
     return 130;
 }
+catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.Net.Sockets.SocketException)
+{
+    // A lab step, a server or a measuring child failed; the lab has been removed on the way out.
+    Console.Error.WriteLine($"dualstack-scenarios: {e.Message}");
+    return 1;
+}
 catch (UsageException e)
 {
     Console.Error.WriteLine($"dualstack-scenarios: {e.Message}");
