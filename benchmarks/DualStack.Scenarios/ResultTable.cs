@@ -55,6 +55,11 @@ internal static class ResultTable
 
         double ratio = ds.Median / plain.Median;
         // A capped median is a lower bound: dividing by it bounds the ratio from above, dividing it from below.
+        if (ratio < 0.001)
+        {
+            return ds.MedianCapped ? "—" : "< 0.001";
+        }
+
         string shown = ratio < 0.1 ? Invariant($"{ratio:0.000}") : Invariant($"{ratio:0.00}");
         return plain.MedianCapped ? $"≤ {shown}" : ds.MedianCapped ? $"≥ {shown}" : shown;
     }
