@@ -143,7 +143,7 @@ internal sealed class ScenarioBenchmark(int runs, TimeSpan cap, string? markdown
 
     private string Header(NetworkLab lab) => string.Create(
         CultureInfo.InvariantCulture,
-        $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} CPUs, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; {runs} runs per client and scenario, each connect capped at {cap.TotalSeconds:0} s; lab {lab.ClientIPv6}/{lab.ClientIPv4} → {lab.ServerIPv6}/{lab.ServerIPv4}.\n\n");
+        $"Run {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} CPUs, {RuntimeInformation.OSDescription}, kernel {Environment.OSVersion.Version}, .NET {Environment.Version}; {runs} runs per client and scenario, each connect capped at {cap.TotalSeconds:0} s; lab {lab.ClientIPv6}/{lab.ClientIPv4} → {lab.ServerIPv6}/{lab.ServerIPv4}.\n\n");
 
     // The dotnet host that runs this program: "dotnet run" may start it through its apphost, so go from the runtime's
     // directory (DOTNET_ROOT/shared/Microsoft.NETCore.App/VERSION/) up to DOTNET_ROOT/dotnet.
