@@ -19,18 +19,26 @@ internal sealed class MeasureCommand(string host, int port, int runs, TimeSpan c
     /// <summary>Exit code when a connection left from an address outside the lab: the run is void.</summary>
     public const int LabEscapeExitCode = 3;
 
-    /// <summary>Checks that this process is inside the network namespace <paramref name="expectedId"/>, not the root one.</summary>
+    /// <summary>
+    /// Checks that this process is inside the network namespace <paramref name="expectedId"/>, and that it is not the
+    /// namespace of the process that started it (the root namespace, when the parent ran "ip netns exec").
+    /// </summary>
     /// <returns>Why it is not, or <see langword="null"/>.</returns>
     public static string? CheckNamespace(string expectedId)
     {
         string? own = new FileInfo("/proc/self/ns/net").LinkTarget;
-        string? init = new FileInfo("/proc/1/ns/net").LinkTarget;
         if (own is null || own != expectedId)
         {
             return $"this process is in network namespace {own ?? "(unknown)"}, not the lab's client namespace {expectedId}";
         }
 
-        return own == init ? $"this process is in the root network namespace ({own})" : null;
+        // /proc/1 may be unreadable (a container's init), so compare with the parent, as "ip netns exec" leaves it.
+        string stat = File.ReadAllText("/proc/self/stat");
+        string parentId = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
+        string? parent = new FileInfo($"/proc/{parentId}/ns/net").LinkTarget;
+        return parent is null ? $"cannot read the network namespace of the parent process {parentId}"
+            : parent == own ? $"this process is in the same network namespace as its parent ({own}); run it with ip netns exec"
+            : null;
     }
 
     public static JsonSerializerOptions JsonOptions => s_json;

@@ -79,8 +79,8 @@ async Task<int> MeasureAsync(string[] arguments)
     var command = new MeasureCommand(
         options.Value("--host") ?? throw new UsageException("measure needs --host"),
         options.Int("--port", -1) is int port and >= 1 and <= 65535 ? port : throw new UsageException("measure needs --port 1-65535"),
-        options.Int("--runs", DefaultRuns),
-        TimeSpan.FromMilliseconds(options.Int("--cap-ms", (int)defaultCap.TotalMilliseconds)),
+        options.Int("--runs", DefaultRuns) is int runs and >= 1 ? runs : throw new UsageException("measure needs --runs of at least 1"),
+        options.Int("--cap-ms", (int)defaultCap.TotalMilliseconds) is int capMs and >= 1 ? TimeSpan.FromMilliseconds(capMs) : throw new UsageException("measure needs --cap-ms of at least 1"),
         options.Flag("--history"));
     try
     {
