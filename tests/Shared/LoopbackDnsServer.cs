@@ -67,10 +67,25 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
 
     /// <summary>Binds UDP and TCP to one free port of <paramref name="address"/> and starts answering.</summary>
     public LoopbackDnsServer(IPAddress address)
+        : this(new IPEndPoint(address ?? throw new ArgumentNullException(nameof(address)), 0), static (family, type, protocol) => new Socket(family, type, protocol))
     {
-        ArgumentNullException.ThrowIfNull(address);
-        (_udp, _tcp) = Bind(address);
-        EndPoint = new IPEndPoint(address, ((IPEndPoint)_udp.LocalEndPoint!).Port);
+    }
+
+    /// <summary>
+    /// Binds UDP and TCP to <paramref name="endPoint"/> (port 0: one free port for both) with sockets made by
+    /// <paramref name="createSocket"/>, and starts answering.
+    /// </summary>
+    /// <remarks>
+    /// A fixed port (53) is what the system resolver needs: <c>resolv.conf</c> names no port. A socket factory such as
+    /// a network namespace's <c>CreateSocket</c> puts the server inside that namespace, while its receive loops start
+    /// on the calling thread's side (a thread pool thread started from inside a namespace would stay there).
+    /// </remarks>
+    public LoopbackDnsServer(IPEndPoint endPoint, Func<AddressFamily, SocketType, ProtocolType, Socket> createSocket)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(createSocket);
+        (_udp, _tcp) = Bind(endPoint, createSocket);
+        EndPoint = new IPEndPoint(endPoint.Address, ((IPEndPoint)_udp.LocalEndPoint!).Port);
         _udpLoop = Task.Run(ServeUdpAsync);
         _tcpLoop = Task.Run(ServeTcpAsync);
     }
@@ -229,22 +244,22 @@ public sealed class LoopbackDnsServer : IAsyncDisposable
         }
     }
 
-    private static (Socket Udp, Socket Tcp) Bind(IPAddress address)
+    private static (Socket Udp, Socket Tcp) Bind(IPEndPoint endPoint, Func<AddressFamily, SocketType, ProtocolType, Socket> createSocket)
     {
-        // UDP takes a free port first; if TCP's side of that port is taken, start again with another.
+        // Port 0: UDP takes a free port first; if TCP's side of that port is taken, start again with another.
         for (int attempt = 1; ; attempt++)
         {
-            var udp = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            var udp = createSocket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             Socket? tcp = null;
             try
             {
-                udp.Bind(new IPEndPoint(address, 0));
-                tcp = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-                tcp.Bind(new IPEndPoint(address, ((IPEndPoint)udp.LocalEndPoint!).Port));
+                udp.Bind(endPoint);
+                tcp = createSocket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                tcp.Bind(new IPEndPoint(endPoint.Address, ((IPEndPoint)udp.LocalEndPoint!).Port));
                 tcp.Listen();
                 return (udp, tcp);
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && attempt < 20)
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse && endPoint.Port == 0 && attempt < 20)
             {
                 udp.Dispose();
                 tcp?.Dispose();
