@@ -18,7 +18,7 @@ namespace DualStack.Tests.Shared.Lab;
 /// process's), and the benchmarking prefixes <c>2001:2:0:m::/64</c> (RFC 5180) and <c>198.18.m.0/24</c>
 /// (RFC 2544), <c>m</c> = 1-254 from <c>n</c>: client <c>::1</c> and <c>.1</c>, server <c>::2</c> and <c>.2</c>.
 /// IPv6 addresses are added <c>nodad</c>, usable at once. The veth ends get fixed MAC addresses and each side a
-/// permanent neighbour entry for the other's addresses: on this kernel (gVisor) IPv6 neighbour discovery in the first
+/// permanent neighbour entry for the other's addresses: on this machine's kernel IPv6 neighbour discovery in the first
 /// second after a link comes up loses the first SYN, which would add a 1 s retransmit to early connects. Nothing outside the two namespaces is changed, except
 /// <c>/etc/netns/CLIENT/hosts</c> when <see cref="WriteHostsAsync"/> is used.
 /// </para>
