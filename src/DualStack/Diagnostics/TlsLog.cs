@@ -21,4 +21,7 @@ internal static partial class TlsLog
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "No certificate for server name '{ServerName}'; the default certificate was offered")]
     public static partial void NoCertificateForServerName(ILogger logger, string serverName);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Accepting from the listener under TLS failed; the TLS listener accepts no more connections")]
+    public static partial void InnerAcceptFailed(ILogger logger, Exception exception);
 }

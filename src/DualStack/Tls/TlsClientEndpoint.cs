@@ -77,6 +77,11 @@ public sealed record TlsClientEndpoint : IStreamClientEndpoint
 
     /// <inheritdoc />
     /// <exception cref="TlsHandshakeException">The handshake failed or timed out; the connection has been closed.</exception>
+    /// <exception cref="ConnectionRaceException">
+    /// Every attempt failed (with <see cref="RaceThroughHandshake"/>: attempts whose handshake failed carry their
+    /// <see cref="TlsHandshakeException"/> as <see cref="ConnectionAttempt.Error"/>).
+    /// </exception>
+    /// <exception cref="IOException"><see cref="TlsClientOptions.TrustedRootsFile"/> cannot be read; nothing was connected.</exception>
     public async ValueTask<StreamConnection> ConnectAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

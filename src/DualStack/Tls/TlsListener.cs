@@ -109,6 +109,11 @@ internal sealed class TlsListener : IStreamListener
         {
             // Disposing.
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // An inner listener that is not ours failed; the connections already handshaking still come out.
+            TlsLog.InnerAcceptFailed(_logger, e);
+        }
         finally
         {
             Finished();

@@ -325,6 +325,38 @@ public sealed class TlsEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task RaceThroughHandshake_EveryHandshakeFails_ListsEachAttemptWithItsHandshakeError()
+    {
+        IPv6Support.SkipUnlessAvailable(IPAddress.IPv6Loopback);
+        await using var server = await TlsTestServer.StartAsync(new TlsServerEndpoint(TcpServerEndpoint.AllInterfaces(0), new TlsServerOptions { Certificate = _ca.Issue(Name) }));
+        var inner = new HostnameEndpoint("wrong.test", server.Port) { Resolver = BothLoopbacks("wrong.test") };
+        var client = new TlsClientEndpoint(inner) { Options = new TlsClientOptions { TrustedRoots = _ca.Roots }, RaceThroughHandshake = true };
+
+        var e = await Assert.ThrowsAsync<ConnectionRaceException>(() => client.ConnectAsync(TestContext.Current.CancellationToken).Bounded());
+
+        Assert.Equal(2, e.Attempts.Count);
+        Assert.All(e.Attempts, a => Assert.Equal(SslPolicyErrors.RemoteCertificateNameMismatch, Assert.IsType<TlsHandshakeException>(a.Error).PolicyErrors));
+        Assert.IsType<TlsHandshakeException>(e.InnerException);
+    }
+
+    [Fact]
+    public async Task CallersToken_CancelledDuringTheHandshake_ThrowsOperationCanceled_AndClosesTheConnection()
+    {
+        await using var silent = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        var client = new TlsClientEndpoint(new TcpClientEndpoint(IPAddress.Loopback, silent.LocalEndPoints[0].Port), Name);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        var connecting = client.ConnectAsync(cancel.Token).AsTask();
+        await using var accepted = (await silent.AcceptAsync(TestContext.Current.CancellationToken).Bounded())!;
+        Assert.True(await accepted.Stream.ReadAsync(new byte[1], TestContext.Current.CancellationToken).AsTask().Bounded() > 0);   // the ClientHello
+        await cancel.CancelAsync();
+
+        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting.Bounded());
+        Assert.Equal(cancel.Token, e.CancellationToken);
+        await ReadUntilClosedAsync(accepted.Stream).Bounded();
+    }
+
+    [Fact]
     public async Task Listener_SilentClient_BlocksNoAccept_AndIsClosedWhenTheHandshakeTimesOut()
     {
         var time = new TimerWatchingTimeProvider();
