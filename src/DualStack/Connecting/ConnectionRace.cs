@@ -23,7 +23,11 @@ namespace DualStack;
 //   decides what the user sees (a connection, a ConnectionRaceException, a HostResolutionException, or the
 //   caller's own OperationCanceledException). Twisted's and the runtime's races keep one error only; trio
 //   keeps them all, as we do (SPEC R9).
-// - The finally block cancels what is still running and awaits it, closing any socket that connected after
+// - An attempt is whatever the connect function does, and the engine is generic over what it makes: a socket for a
+//   TCP race, or a socket and a TLS stream when the TLS endpoint races through its handshake (an attempt then wins
+//   only when its handshake completes, so a family where TCP connects but TLS stalls does not win). Making the
+//   engine generic, rather than giving it a TLS flag, keeps TLS out of the race and the race's tests unchanged.
+// - The finally block cancels what is still running and awaits it, closing (releasing) whatever connected after
 //   the winner (SPEC R15: nothing left behind, no task unobserved), and cancels the delay timer so that no
 //   timer outlives the race.
 
