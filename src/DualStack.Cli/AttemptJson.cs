@@ -6,10 +6,10 @@ namespace DualStack.Cli;
 /// <summary>The <c>connect</c>/<c>demo</c> JSON object and its attempt list (SPEC command-line contract).</summary>
 internal static class AttemptJson
 {
-    public static JsonObject Result(StreamConnection? connection, IReadOnlyList<ConnectionAttempt> attempts, double elapsedMs, string? reply, Exception? error)
+    public static JsonObject Result(StreamConnection? connection, IReadOnlyList<ConnectionAttempt> attempts, double elapsedMs, JsonObject? tls, string? reply, Exception? error)
     {
         var remote = connection?.RemoteEndPoint as IPEndPoint;
-        return new JsonObject
+        var result = new JsonObject
         {
             ["connected"] = connection is not null,
             ["remote"] = remote is null ? null : JsonShapes.EndPoint(remote),
@@ -19,6 +19,14 @@ internal static class AttemptJson
             ["reply"] = reply,
             ["error"] = error?.Message,
         };
+
+        // Only over TLS: what the handshake negotiated and whose certificate it was.
+        if (tls is not null)
+        {
+            result["tls"] = tls;
+        }
+
+        return result;
     }
 
     private static JsonObject Attempt(ConnectionAttempt attempt) => new()

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace DualStack.Cli.Commands;
@@ -22,11 +25,14 @@ internal static class ConnectCommand
         var send = new Option<string?>("--send") { Description = "Text to send; the reply is read until the peer closes or 2 s pass" };
         var trace = new Option<bool>("--trace") { Description = "Draw the race as a timeline" };
         var resolver = ResolverOption.Create();
+        var tls = new Option<bool>("--tls") { Description = "Make a TLS handshake after connecting; the certificate must be valid for HOST" };
+        var insecure = new Option<bool>("--insecure") { Description = "With --tls: accept any certificate (unsafe: anyone on the path can impersonate the server)" };
+        var ca = new Option<string?>("--ca") { Description = "With --tls: trust only the certificate authorities in this PEM file" };
 
         var command = new Command("connect", "Connect to a host by name or address over whichever family works first");
         command.Arguments.Add(host);
         command.Arguments.Add(port);
-        foreach (var option in new Option[] { attemptDelay, resolutionDelay, family, policy, timeout, bind, send, trace, resolver })
+        foreach (var option in new Option[] { attemptDelay, resolutionDelay, family, policy, timeout, bind, tls, insecure, ca, send, trace, resolver })
         {
             command.Options.Add(option);
         }
@@ -59,7 +65,24 @@ internal static class ConnectCommand
                 endpoint = endpoint with { BindEndPoint = ParseBind(bindText) };
             }
 
-            return await RunAsync(endpoint, parseResult.GetValue(send), parseResult.GetValue(trace), parseResult.GetValue(CliOptions.Json), cancellationToken);
+            IStreamClientEndpoint target = endpoint;
+            if (parseResult.GetValue(tls))
+            {
+                target = new TlsClientEndpoint(endpoint)
+                {
+                    Options = new TlsClientOptions
+                    {
+                        UnsafeSkipCertificateValidation = parseResult.GetValue(insecure),
+                        TrustedRoots = parseResult.GetValue(ca) is { } caFile ? ReadCertificateAuthorities(caFile) : null,
+                    },
+                };
+            }
+            else if (parseResult.GetValue(insecure) || parseResult.GetValue(ca) is not null)
+            {
+                throw new ArgumentException("--insecure and --ca apply to --tls");
+            }
+
+            return await RunAsync(target, parseResult.GetValue(send), parseResult.GetValue(trace), parseResult.GetValue(CliOptions.Json), cancellationToken);
         });
         return command;
     }
@@ -89,8 +112,13 @@ internal static class ConnectCommand
         {
             error = e;
         }
+        catch (TlsHandshakeException e)
+        {
+            error = e;
+        }
 
         string? reply = null;
+        var tls = connection?.Stream is SslStream ssl ? TlsJson.Describe(ssl) : null;
         await using (connection)
         {
             if (connection is not null && send is not null)
@@ -102,7 +130,7 @@ internal static class ConnectCommand
         double elapsed = TimeProvider.System.GetElapsedTime(start).TotalMilliseconds;
         if (json)
         {
-            Cli.WriteJson(AttemptJson.Result(connection, attempts, elapsed, reply, error));
+            Cli.WriteJson(AttemptJson.Result(connection, attempts, elapsed, tls, reply, error));
         }
         else
         {
@@ -117,6 +145,12 @@ internal static class ConnectCommand
                 Console.WriteLine($"connected to {JsonShapes.EndPoint(remote)} over {JsonShapes.Family(remote.AddressFamily)} in {won?.Ended.TotalMilliseconds ?? elapsed:0} ms after {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")}");
             }
 
+            if (tls is not null)
+            {
+                Console.WriteLine($"tls {tls["protocol"]} {tls["cipher_suite"]}, certificate {tls["certificate_subject"]} issued by {tls["certificate_issuer"]}"
+                    + (tls["alpn"] is { } alpn ? $", alpn {alpn}" : string.Empty));
+            }
+
             if (reply is not null)
             {
                 Console.WriteLine(reply);
@@ -126,10 +160,16 @@ internal static class ConnectCommand
         return error is null ? Cli.Success : Cli.Error(Cli.Failure, error.Message);
     }
 
-    // Writes the text, half-closes so that echo servers finish, and reads until the peer closes or 2 s pass.
+    // Writes the text, half-closes so that echo servers finish, and reads until the peer closes or 2 s pass. Over TLS
+    // the half-close is TLS's own (close_notify) first, so that the peer sees a clean end of the TLS stream.
     private static async Task<string> ExchangeAsync(StreamConnection connection, string text, CancellationToken cancellationToken)
     {
         await connection.Stream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+        if (connection.Stream is SslStream ssl)
+        {
+            await ssl.ShutdownAsync();
+        }
+
         connection.Socket?.Shutdown(SocketShutdown.Send);
         using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         window.CancelAfter(TimeSpan.FromSeconds(2));
@@ -159,6 +199,21 @@ internal static class ConnectCommand
 
     private static TimeSpan Seconds(double value) =>
         value > 0 && value <= 86_400 ? TimeSpan.FromSeconds(value) : throw new ArgumentException($"--timeout {value}: must be more than 0 and at most 86400 seconds");
+
+    private static X509Certificate2Collection ReadCertificateAuthorities(string file)
+    {
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new ArgumentException($"--ca {file}: {e.Message}", e);
+        }
+
+        return roots.Count > 0 ? roots : throw new ArgumentException($"--ca {file}: no PEM certificate in the file");
+    }
 
     private static IPEndPoint ParseBind(string text) =>
         IPLiteral.TryParseAddress(text, out var address) ? new IPEndPoint(address, 0) : IPLiteral.ParseEndPoint(text);

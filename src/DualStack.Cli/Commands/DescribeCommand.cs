@@ -57,6 +57,19 @@ internal static class DescribeCommand
         var json = new JsonObject { ["role"] = "client" };
         switch (endpoint)
         {
+            case TlsClientEndpoint tls:
+                json = DescribeClient(tls.Inner);
+                json["kind"] = "tls-client";
+                json["over"] = tls.Inner is HostnameEndpoint ? "hostname" : "tcp-client";
+                json["target_host"] = tls.TargetHost;
+                json["sni"] = IPLiteral.TryParseAddress(tls.TargetHost, out _) ? null : tls.TargetHost;
+                json["certificate_validation"] = tls.Options.UnsafeSkipCertificateValidation ? "off (unsafe)"
+                    : tls.Options.TrustedRootsFile is { } roots ? $"roots in {roots}"
+                    : "system roots";
+                json["alpn"] = tls.Options.ApplicationProtocols is { Count: > 0 } clientProtocols ? string.Join(",", clientProtocols) : null;
+                json["handshake_timeout_ms"] = tls.Options.HandshakeTimeout.TotalMilliseconds;
+                json["race_handshake"] = tls.RaceThroughHandshake;
+                break;
             case TcpClientEndpoint tcp:
                 json["kind"] = "tcp-client";
                 json["host"] = tcp.Host;
@@ -82,6 +95,9 @@ internal static class DescribeCommand
                 break;
         }
 
+        // Last, after what a wrapped endpoint's description put in: the description of the whole endpoint.
+        json.Remove("uri");
+        json.Remove("twisted");
         json["uri"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Uri);
         json["twisted"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
         return json;
@@ -90,7 +106,16 @@ internal static class DescribeCommand
     private static JsonObject DescribeServer(IStreamServerEndpoint endpoint)
     {
         var json = new JsonObject { ["role"] = "server" };
-        if (endpoint is TcpServerEndpoint tcp)
+        if (endpoint is TlsServerEndpoint tls)
+        {
+            json = DescribeServer(tls.Inner);
+            json["kind"] = "tls-server";
+            json["certificate"] = tls.CertificateFile;
+            json["private_key"] = tls.PrivateKeyFile ?? (tls.CertificateFile is null ? null : "(in the certificate file)");
+            json["alpn"] = tls.Options.ApplicationProtocols is { Count: > 0 } serverProtocols ? string.Join(",", serverProtocols) : null;
+            json["handshake_timeout_ms"] = tls.Options.HandshakeTimeout.TotalMilliseconds;
+        }
+        else if (endpoint is TcpServerEndpoint tcp)
         {
             json["kind"] = "tcp-server";
             json["scope"] = tcp.Scope switch
@@ -106,6 +131,9 @@ internal static class DescribeCommand
             json["backlog"] = tcp.Backlog;
         }
 
+        // Last, after what a wrapped endpoint's description put in: the description of the whole endpoint.
+        json.Remove("uri");
+        json.Remove("twisted");
         json["uri"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Uri);
         json["twisted"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
         return json;

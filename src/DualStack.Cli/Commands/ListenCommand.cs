@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Security;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 
 namespace DualStack.Cli.Commands;
@@ -15,14 +18,33 @@ internal static class ListenCommand
     {
         var description = new Argument<string>("DESCRIPTION")
         {
-            Description = "Where to listen: tcp://*:5555, tcp://eth0:5555, tcp://[::1]:0, tcp:8080:interface=\\:\\:1 …",
+            Description = "Where to listen: tcp://*:5555, tcp://eth0:5555, tcp://[::1]:0, tcp:8080:interface=\\:\\:1, tls://*:8443?cert=F&key=F …",
         };
+        var certificate = new Option<string?>("--tls-cert") { Description = "Serve TLS with the certificate (and chain) in this PEM file" };
+        var key = new Option<string?>("--tls-key") { Description = "The certificate's private key, a PEM file (default: in the --tls-cert file)" };
         var command = new Command("listen", "Run an echo server on the described endpoint(s) until SIGINT/SIGTERM");
         command.Arguments.Add(description);
+        command.Options.Add(certificate);
+        command.Options.Add(key);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             bool json = parseResult.GetValue(CliOptions.Json);
             var endpoint = EndpointDescription.ParseServer(parseResult.GetValue(description)!);
+            if (parseResult.GetValue(certificate) is { } certificateFile)
+            {
+                if (endpoint is TlsServerEndpoint)
+                {
+                    throw new ArgumentException("the description is already tls; give its certificate there or use --tls-cert with a tcp description");
+                }
+
+                string? keyFile = parseResult.GetValue(key);
+                CheckCertificate(certificateFile, keyFile);
+                endpoint = new TlsServerEndpoint(endpoint, certificateFile, keyFile);
+            }
+            else if (parseResult.GetValue(key) is not null)
+            {
+                throw new ArgumentException("--tls-key needs --tls-cert");
+            }
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
@@ -78,13 +100,39 @@ internal static class ListenCommand
     {
         string remote = connection.RemoteEndPoint is IPEndPoint r ? JsonShapes.EndPoint(r) : "?";
         string local = connection.LocalEndPoint is IPEndPoint l ? JsonShapes.EndPoint(l) : "?";
+        var tls = connection.Stream is SslStream ssl ? TlsJson.Describe(ssl) : null;
         if (json)
         {
-            Cli.WriteJson(new JsonObject { ["event"] = "accepted", ["remote"] = remote, ["local"] = local });
+            var accepted = new JsonObject { ["event"] = "accepted", ["remote"] = remote, ["local"] = local };
+            if (tls is not null)
+            {
+                tls.Remove("certificate_subject");
+                tls.Remove("certificate_issuer");
+                accepted["tls"] = tls;
+            }
+
+            Cli.WriteJson(accepted);
         }
         else
         {
-            Console.WriteLine($"accepted {remote} on {local}");
+            Console.WriteLine($"accepted {remote} on {local}" + (tls is null ? string.Empty : $" over {tls["protocol"]}, server name '{tls["server_name"]}'"));
+        }
+    }
+
+    // Bad certificate files are bad input (exit 2), found before anything is bound.
+    private static void CheckCertificate(string certificateFile, string? keyFile)
+    {
+        try
+        {
+            using var certificate = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
+            if (!certificate.HasPrivateKey)
+            {
+                throw new ArgumentException($"--tls-cert {certificateFile}: the certificate has no private key");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new ArgumentException($"--tls-cert {certificateFile}{(keyFile is null ? string.Empty : $" --tls-key {keyFile}")}: {e.Message}", e);
         }
     }
 

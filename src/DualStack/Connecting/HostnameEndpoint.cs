@@ -33,6 +33,9 @@ namespace DualStack;
 /// </remarks>
 public sealed record HostnameEndpoint : IStreamClientEndpoint
 {
+    private static readonly Func<Socket, IPEndPoint, CancellationToken, ValueTask<Socket>> s_noStep = static (socket, _, _) => ValueTask.FromResult(socket);
+    private static readonly Func<Socket, ValueTask> s_releaseNothing = static _ => ValueTask.CompletedTask;
+
     private readonly TimeSpan _attemptDelay = ConnectionRaceOptions.DefaultAttemptDelay;
     private readonly TimeSpan _resolutionDelay = DefaultResolutionDelay;
     private readonly TimeSpan _connectTimeout = ConnectionRaceOptions.DefaultConnectTimeout;
@@ -192,6 +195,18 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// <exception cref="ArgumentException"><see cref="BindEndPoint"/> and <see cref="Family"/> name different families.</exception>
     public async ValueTask<StreamConnection> ConnectAsync(CancellationToken cancellationToken = default)
     {
+        var won = await ConnectAsync(s_noStep, s_releaseNothing, cancellationToken).ConfigureAwait(false);
+        return StreamConnection.FromConnectedSocket(won.Socket, won.Attempts);
+    }
+
+    /// <summary>
+    /// Connects, where an attempt wins only once <paramref name="afterConnect"/> has completed on its socket as well
+    /// (the TLS endpoint's handshake race); a step that fails fails its attempt, and the next one starts at once.
+    /// </summary>
+    internal async Task<RaceWinner<T>> ConnectAsync<T>(
+        Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect, Func<T, ValueTask> release, CancellationToken cancellationToken)
+        where T : class
+    {
         cancellationToken.ThrowIfCancellationRequested();
         if (BindEndPoint is { } bind && Family != AddressFamily.Unspecified && bind.AddressFamily != Family)
         {
@@ -217,22 +232,22 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
             Connector = Connector,
         };
 
-        StreamConnection connection;
+        RaceWinner<T> won;
         try
         {
-            connection = await ConnectionRace.ConnectAsync(Target, candidates, options, cancellationToken).ConfigureAwait(false);
+            won = await ConnectionRace.ConnectAsync(Target, candidates, options, afterConnect, release, cancellationToken).ConfigureAwait(false);
         }
         catch (ConnectionRaceException e) when (e.TimedOut && e.Attempts.Count == 0 && _literal is null)
         {
             throw new HostResolutionException(Host, ResolutionError.Timeout, $"no address within {ConnectTimeout.TotalMilliseconds:0} ms", e);
         }
 
-        if (connection.RemoteEndPoint is IPEndPoint remote)
+        if (won.Socket.RemoteEndPoint is IPEndPoint remote)
         {
-            History?.Record(Host, remote.AddressFamily);
+            History?.Record(Host, IPLiteral.Unmap(remote).AddressFamily);
         }
 
-        return connection;
+        return won;
     }
 
     /// <summary>The endpoint's URI-style description, such as <c>tcp://example.com:443</c>.</summary>

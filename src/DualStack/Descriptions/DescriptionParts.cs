@@ -63,6 +63,19 @@ internal sealed class DescriptionParts
         return null;
     }
 
+    /// <summary>
+    /// The same description read as another kind without some keywords: how a wrapping kind (<c>tls</c>) hands the
+    /// fields it does not own to the kind it wraps. The input and every position stay those of the original text,
+    /// so errors still quote what the user wrote.
+    /// </summary>
+    public DescriptionParts As(string kind, IReadOnlyCollection<string> withoutKeys)
+    {
+        var parts = new DescriptionParts(Input, kind, Syntax);
+        parts.Positional.AddRange(Positional);
+        parts.Keywords.AddRange(Keywords.Where(k => !withoutKeys.Contains(k.Key!)));
+        return parts;
+    }
+
     public EndpointFormatException Error(string field, string reason, int position) => new(Input, field, reason, position);
 
     public EndpointFormatException Error(ParseError error) => error.ToException(Input);

@@ -18,11 +18,11 @@ namespace DualStack;
 /// </remarks>
 public static class EndpointDescription
 {
-    private static readonly IDescriptionKind[] s_kinds = [TcpDescriptionKind.Instance];
+    private static readonly IDescriptionKind[] s_kinds = [TcpDescriptionKind.Instance, TlsDescriptionKind.Instance];
 
     /// <summary>Parses a description of something to connect to.</summary>
-    /// <param name="description">For example <c>tcp://example.com:443</c>, <c>tcp://[fe80::1%eth0]:22</c>, <c>tcp:host=example.com:port=443</c>.</param>
-    /// <returns>A <see cref="TcpClientEndpoint"/> for an address, a <see cref="HostnameEndpoint"/> for a host name.</returns>
+    /// <param name="description">For example <c>tcp://example.com:443</c>, <c>tcp://[fe80::1%eth0]:22</c>, <c>tcp:host=example.com:port=443</c>, <c>tls://example.com:443</c>.</param>
+    /// <returns>A <see cref="TcpClientEndpoint"/> for an address, a <see cref="HostnameEndpoint"/> for a host name, a <see cref="TlsClientEndpoint"/> around either for <c>tls</c>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is <see langword="null"/>.</exception>
     /// <exception cref="EndpointFormatException">The description is malformed; the message names the field.</exception>
     public static IStreamClientEndpoint ParseClient(string description)
@@ -33,7 +33,7 @@ public static class EndpointDescription
     }
 
     /// <summary>Parses a description of something to listen on.</summary>
-    /// <param name="description">For example <c>tcp://*:8080</c>, <c>tcp://eth0:8080</c>, <c>tcp:8080:interface=\:\:1</c>, <c>tcp6:8080</c>.</param>
+    /// <param name="description">For example <c>tcp://*:8080</c>, <c>tcp://eth0:8080</c>, <c>tcp:8080:interface=\:\:1</c>, <c>tcp6:8080</c>, <c>tls://*:443?cert=server.pem&amp;key=server.key</c>.</param>
     /// <returns>The server endpoint.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="description"/> is <see langword="null"/>.</exception>
     /// <exception cref="EndpointFormatException">The description is malformed or names an interface that does not exist.</exception>
@@ -78,6 +78,7 @@ public static class EndpointDescription
                 named.Host, literal: false, named.Port, named.BindEndPoint,
                 named.ConnectTimeout == ConnectionRaceOptions.DefaultConnectTimeout ? null : named.ConnectTimeout,
                 HostnameDescriptionOptions.Format(named), syntax),
+            TlsClientEndpoint tls => TlsDescriptionKind.FormatClient(tls, syntax),
             _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),
         };
     }
@@ -94,6 +95,7 @@ public static class EndpointDescription
         return endpoint switch
         {
             TcpServerEndpoint tcp => TcpDescriptionKind.FormatServer(tcp, syntax),
+            TlsServerEndpoint tls => TlsDescriptionKind.FormatServer(tls, syntax),
             _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),
         };
     }

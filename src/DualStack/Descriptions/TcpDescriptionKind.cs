@@ -20,6 +20,16 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
 {
     public static TcpDescriptionKind Instance { get; } = new();
 
+    /// <summary>The keywords a server description takes in each syntax (URI style puts the host under <c>host</c>).</summary>
+    public static IReadOnlyList<string> ServerKeys(DescriptionSyntax syntax) =>
+        syntax == DescriptionSyntax.Uri ? ["host", "port", "backlog", "dualmode"] : ["port", "interface", "backlog", "dualmode"];
+
+    /// <summary>The keywords a client description takes in each syntax.</summary>
+    public static IReadOnlyList<string> ClientKeys(DescriptionSyntax syntax) =>
+        syntax == DescriptionSyntax.Uri
+            ? ["host", "port", "timeout", "bind", .. HostnameDescriptionOptions.Keys]
+            : ["host", "port", "timeout", "bind", "bindAddress", .. HostnameDescriptionOptions.Keys];
+
     public IReadOnlyList<string> Names { get; } = ["tcp", "tcp6"];
 
     public EndpointRole InferRole(DescriptionParts parts)
@@ -48,13 +58,13 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         DescriptionParts.Field portField;
         if (parts.Syntax == DescriptionSyntax.Uri)
         {
-            RejectUnknown(parts, "host", "port", "backlog", "dualmode");
+            RejectUnknown(parts, [.. ServerKeys(parts.Syntax)]);
             interfaceField = parts.Keyword("host");
             portField = parts.Keyword("port")!.Value;
         }
         else
         {
-            RejectUnknown(parts, "port", "interface", "backlog", "dualmode");
+            RejectUnknown(parts, [.. ServerKeys(parts.Syntax)]);
             interfaceField = parts.Keyword("interface");
             portField = OnePort(parts);
         }
@@ -94,13 +104,13 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         DescriptionParts.Field portField;
         if (parts.Syntax == DescriptionSyntax.Uri)
         {
-            RejectUnknown(parts, ["host", "port", "timeout", "bind", .. HostnameDescriptionOptions.Keys]);
+            RejectUnknown(parts, [.. ClientKeys(parts.Syntax)]);
             hostField = parts.Keyword("host")!.Value;
             portField = parts.Keyword("port")!.Value;
         }
         else
         {
-            RejectUnknown(parts, ["host", "port", "timeout", "bind", "bindAddress", .. HostnameDescriptionOptions.Keys]);
+            RejectUnknown(parts, [.. ClientKeys(parts.Syntax)]);
             if (parts.Positional.Count > 2)
             {
                 throw parts.Error("description", "a client takes at most two positional fields, host and port", parts.Positional[2].Position);
