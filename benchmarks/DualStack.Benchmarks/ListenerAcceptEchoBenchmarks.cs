@@ -44,16 +44,26 @@ public class ListenerAcceptEchoBenchmarks : IDisposable
     [Params(1, 8)]
     public int Clients { get; set; }
 
-    [GlobalSetup]
+    /// <summary>Sets up both sides, for <see cref="PairedComparison"/>; BenchmarkDotNet sets up only the side a case measures.</summary>
     public void Setup()
     {
-        var address = IPAddress.Parse(Address);
+        SetupPlain();
+        SetupDualStack();
+    }
 
+    [GlobalSetup(Target = nameof(DualStackListener))]
+    public void SetupDualStack()
+    {
         // TcpServerEndpoint binds synchronously; the ValueTask is already complete.
-        _dualStackListener = new TcpServerEndpoint(address, 0).ListenAsync().AsTask().GetAwaiter().GetResult();
+        _dualStackListener = new TcpServerEndpoint(IPAddress.Parse(Address), 0).ListenAsync().AsTask().GetAwaiter().GetResult();
         _dualStackEndPoint = _dualStackListener.LocalEndPoints[0];
         _dualStackAcceptLoop = DualStackAcceptLoopAsync(_dualStackListener);
+    }
 
+    [GlobalSetup(Target = nameof(PlainSocketListener))]
+    public void SetupPlain()
+    {
+        var address = IPAddress.Parse(Address);
         _plainListener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _plainListener.Bind(new IPEndPoint(address, 0));
         _plainListener.Listen(TcpServerEndpoint.DefaultBacklog);
