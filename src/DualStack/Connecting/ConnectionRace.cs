@@ -269,12 +269,12 @@ public static class ConnectionRace
 
             if (pendingNext is not null)
             {
-                await pendingNext.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                await ((Task)pendingNext).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
             if (delay is not null)
             {
-                await delay.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
 
             delaySource?.Dispose();

@@ -110,11 +110,11 @@ internal sealed class HostCandidates(
         finally
         {
             await querySource.CancelAsync().ConfigureAwait(false);
-            await Observe(preferredFamily.Answer).ConfigureAwait(false);
-            await Observe(otherFamily.Answer).ConfigureAwait(false);
+            await ((Task)preferredFamily.Answer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ((Task)otherFamily.Answer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (delay is not null)
             {
-                await Observe(delay).ConfigureAwait(false);
+                await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
@@ -130,9 +130,6 @@ internal sealed class HostCandidates(
             return Task.FromException<HostAddresses>(e);
         }
     }
-
-    private static Task Observe(Task task) =>
-        task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private sealed class Family(Task<HostAddresses> answer)
     {
