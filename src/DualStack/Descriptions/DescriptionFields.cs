@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 
 namespace DualStack;
 
@@ -112,4 +113,41 @@ internal static class DescriptionFields
 
     public static string FormatBind(IPEndPoint bind) =>
         bind.Port == 0 ? IPLiteral.FormatAddress(bind.Address) : IPLiteral.FormatEndPoint(bind);
+
+    /// <summary>The port of a server or datagram description: one positional field, or <c>port=</c>.</summary>
+    public static DescriptionParts.Field OnePort(DescriptionParts parts)
+    {
+        if (parts.Positional.Count > 1)
+        {
+            throw parts.Error("description", "a server takes one positional field, the port", parts.Positional[1].Position);
+        }
+
+        var keyword = parts.Keyword("port");
+        if (parts.Positional.Count == 1 && keyword is not null)
+        {
+            throw parts.Error("port", "the port is given twice", keyword.Value.Position);
+        }
+
+        return parts.Positional.Count == 1 ? parts.Positional[0]
+            : keyword ?? throw parts.Error("port", "the port is missing", parts.Input.Length);
+    }
+
+    /// <summary>Appends the options, <c>?k=v&amp;…</c> (URI) or <c>:k=v…</c> (Twisted).</summary>
+    public static string AppendOptions(StringBuilder text, List<(string Key, string Value)> options, DescriptionSyntax syntax)
+    {
+        for (int i = 0; i < options.Count; i++)
+        {
+            var (key, value) = options[i];
+            if (syntax == DescriptionSyntax.Uri)
+            {
+                text.Append(i == 0 ? '?' : '&').Append(key).Append('=').Append(EscapeQuery(value));
+            }
+            else
+            {
+                text.Append(':').Append(key).Append('=').Append(Escape(value));
+            }
+        }
+
+        return text.ToString();
+    }
 }

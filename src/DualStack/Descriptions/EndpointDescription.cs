@@ -18,7 +18,7 @@ namespace DualStack;
 /// </remarks>
 public static class EndpointDescription
 {
-    private static readonly IDescriptionKind[] s_kinds = [TcpDescriptionKind.Instance, TlsDescriptionKind.Instance];
+    private static readonly IDescriptionKind[] s_kinds = [TcpDescriptionKind.Instance, TlsDescriptionKind.Instance, UdpDescriptionKind.Instance];
 
     /// <summary>Parses a description of something to connect to.</summary>
     /// <param name="description">For example <c>tcp://example.com:443</c>, <c>tcp://[fe80::1%eth0]:22</c>, <c>tcp:host=example.com:port=443</c>, <c>tls://example.com:443</c>.</param>
@@ -44,9 +44,25 @@ public static class EndpointDescription
         return KindOf(parts).ParseServer(parts);
     }
 
+    /// <summary>Parses a description of where a UDP socket binds.</summary>
+    /// <param name="description">For example <c>udp://*:5353</c>, <c>udp://[fe80::1%eth0]:5353</c>, <c>udp:5353:interface=eth0</c>, <c>udp6:5353</c>.</param>
+    /// <returns>The UDP endpoint.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="description"/> is <see langword="null"/>.</exception>
+    /// <exception cref="EndpointFormatException">The description is malformed, is not <c>udp</c> or <c>udp6</c>, or names an interface that does not exist.</exception>
+    public static UdpEndpoint ParseDatagram(string description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        var parts = DescriptionParts.Split(description);
+        var kind = KindOf(parts);
+        return kind == UdpDescriptionKind.Instance
+            ? UdpDescriptionKind.ParseDatagram(parts)
+            : throw parts.Error("kind", $"'{parts.Kind}' is not a datagram kind; use udp or udp6", 0);
+    }
+
     /// <summary>Guesses whether a description is meant to connect or to listen.</summary>
     /// <remarks>
     /// Twisted style: a client when it has <c>host=</c> (or host and port as two positional fields), else a server.
+    /// <c>udp</c> and <c>udp6</c>: <see cref="EndpointRole.Datagram"/>.
     /// URI style: a server when the host is <c>*</c>, a local interface's name, <c>0.0.0.0</c> or <c>::</c>; else a client.
     /// </remarks>
     /// <param name="description">The description.</param>
@@ -98,6 +114,17 @@ public static class EndpointDescription
             TlsServerEndpoint tls => TlsDescriptionKind.FormatServer(tls, syntax),
             _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),
         };
+    }
+
+    /// <summary>Formats a UDP endpoint as a description.</summary>
+    /// <param name="endpoint">The endpoint.</param>
+    /// <param name="syntax">The syntax to write.</param>
+    /// <returns>The description; parsing it with <see cref="ParseDatagram(string)"/> gives an equal endpoint.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is <see langword="null"/>.</exception>
+    public static string Format(UdpEndpoint endpoint, DescriptionSyntax syntax)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return UdpDescriptionKind.Format(endpoint, syntax);
     }
 
     private static IDescriptionKind KindOf(DescriptionParts parts)

@@ -1,6 +1,6 @@
 namespace DualStack;
 
-/// <summary>Whether a description is meant to connect or to listen.</summary>
+/// <summary>Whether a description is meant to connect, to listen, or to bind a datagram socket.</summary>
 public enum EndpointRole
 {
     /// <summary>Connect to it.</summary>
@@ -8,4 +8,7 @@ public enum EndpointRole
 
     /// <summary>Listen on it.</summary>
     Server,
+
+    /// <summary>Bind a datagram socket to it (<c>udp</c>, <c>udp6</c>): parse with <see cref="EndpointDescription.ParseDatagram(string)"/>.</summary>
+    Datagram,
 }

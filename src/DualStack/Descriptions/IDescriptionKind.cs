@@ -1,6 +1,6 @@
 namespace DualStack;
 
-/// <summary>One kind of description (<c>tcp</c>, <c>tcp6</c>, <c>tls</c>, later <c>udp</c>): where new kinds plug into the parser.</summary>
+/// <summary>One kind of description (<c>tcp</c>, <c>tcp6</c>, <c>tls</c>, <c>udp</c>): where new kinds plug into the parser.</summary>
 internal interface IDescriptionKind
 {
     IReadOnlyList<string> Names { get; }

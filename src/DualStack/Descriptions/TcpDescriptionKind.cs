@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using DualStack.Internal;
 using static DualStack.DescriptionFields;
@@ -156,28 +155,6 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
 
     public static string FormatServer(TcpServerEndpoint endpoint, DescriptionSyntax syntax)
     {
-        var text = new StringBuilder();
-        bool uri = syntax == DescriptionSyntax.Uri;
-        string host = endpoint.Scope switch
-        {
-            ListenScope.AllInterfaces or ListenScope.AllInterfacesPerFamily => "*",
-            ListenScope.Interface => endpoint.InterfaceName!,
-            _ => uri ? UriHost(endpoint.Address!) : IPLiteral.FormatAddress(endpoint.Address!),
-        };
-
-        if (uri)
-        {
-            text.Append("tcp://").Append(host).Append(':').Append(endpoint.Port);
-        }
-        else
-        {
-            text.Append("tcp:").Append(endpoint.Port);
-            if (!(endpoint.Scope == ListenScope.Address && endpoint.Address!.Equals(IPAddress.Any)))
-            {
-                text.Append(":interface=").Append(Escape(host));
-            }
-        }
-
         var options = new List<(string, string)>();
         if (endpoint.Scope == ListenScope.AllInterfacesPerFamily)
         {
@@ -189,7 +166,7 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
             options.Add(("backlog", endpoint.Backlog.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        return AppendOptions(text, options, syntax);
+        return new LocalBinding(endpoint.Scope, endpoint.Address, endpoint.InterfaceName).Format("tcp", endpoint.Port, options, syntax);
     }
 
     public static string FormatClient(
@@ -220,76 +197,15 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         return AppendOptions(text, options, syntax);
     }
 
-    private static string AppendOptions(StringBuilder text, List<(string Key, string Value)> options, DescriptionSyntax syntax)
-    {
-        for (int i = 0; i < options.Count; i++)
-        {
-            var (key, value) = options[i];
-            if (syntax == DescriptionSyntax.Uri)
-            {
-                text.Append(i == 0 ? '?' : '&').Append(key).Append('=').Append(EscapeQuery(value));
-            }
-            else
-            {
-                text.Append(':').Append(key).Append('=').Append(Escape(value));
-            }
-        }
-
-        return text.ToString();
-    }
-
     private static TcpServerEndpoint ServerFor(DescriptionParts parts, DescriptionParts.Field? interfaceField, bool v6, int port)
     {
-        if (interfaceField is not { } field)
+        var binding = LocalBinding.Parse(parts, interfaceField, v6);
+        return binding.Scope switch
         {
-            return new TcpServerEndpoint(v6 ? IPAddress.IPv6Any : IPAddress.Any, port);
-        }
-
-        if (field.Value == "*")
-        {
-            return v6
-                ? throw parts.Error("interface", "'tcp6' listens on IPv6 only; use 'tcp' for '*'", field.Position)
-                : TcpServerEndpoint.AllInterfaces(port);
-        }
-
-        var address = TryAddress(parts, field);
-        if (address is not null)
-        {
-            return v6 && address.AddressFamily != AddressFamily.InterNetworkV6
-                ? throw parts.Error("interface", $"'tcp6' needs an IPv6 address, not '{field.Value}'", field.Position)
-                : new TcpServerEndpoint(address, port);
-        }
-
-        if (v6)
-        {
-            throw parts.Error("interface", $"'tcp6' needs an IPv6 address, not '{field.Value}'", field.Position);
-        }
-
-        if (field.Value.Length == 0)
-        {
-            throw parts.Error("interface", "the interface is empty", field.Position);
-        }
-
-        return InterfaceNames.TryGetIndex(field.Value, out _)
-            ? TcpServerEndpoint.ForInterface(field.Value, port)
-            : throw parts.Error("interface", $"no interface named '{field.Value}' (and it is not an address or '*')", field.Position);
-    }
-
-    private static DescriptionParts.Field OnePort(DescriptionParts parts)
-    {
-        if (parts.Positional.Count > 1)
-        {
-            throw parts.Error("description", "a server takes one positional field, the port", parts.Positional[1].Position);
-        }
-
-        var keyword = parts.Keyword("port");
-        if (parts.Positional.Count == 1 && keyword is not null)
-        {
-            throw parts.Error("port", "the port is given twice", keyword.Value.Position);
-        }
-
-        return parts.Positional.Count == 1 ? parts.Positional[0]
-            : keyword ?? throw parts.Error("port", "the port is missing", parts.Input.Length);
+            ListenScope.AllInterfaces => TcpServerEndpoint.AllInterfaces(port),
+            ListenScope.Interface => TcpServerEndpoint.ForInterface(binding.InterfaceName!, port),
+            _ => new TcpServerEndpoint(binding.Address!, port),
+        };
     }
 
     private static DescriptionParts.Field Required(DescriptionParts parts, string key, int position)

@@ -1,6 +1,6 @@
 namespace DualStack;
 
-/// <summary>Which local addresses a <see cref="TcpServerEndpoint"/> binds.</summary>
+/// <summary>Which local addresses a <see cref="TcpServerEndpoint"/> or a <see cref="UdpEndpoint"/> binds.</summary>
 public enum ListenScope
 {
     /// <summary>Exactly one address (SPEC R3, R7): <c>0.0.0.0</c>, <c>::</c>, <c>::1</c>, <c>fe80::1%eth0</c>…</summary>
