@@ -14,10 +14,7 @@ public sealed class ListenerLabTests
     {
         LabSupport.SkipUnlessAvailable();
         await using var lab = await NetworkLab.CreateAsync(TestContext.Current.CancellationToken);
-        // The kernel's own link-local addresses come late and stay tentative (unbindable) during duplicate address
-        // detection: replace them with fixed ones that skip it.
-        await SetLinkLocalAsync(lab, lab.Server, "fe80::2/64", lab.ServerInterface);
-        await SetLinkLocalAsync(lab, lab.Client, "fe80::1/64", lab.ClientInterface);
+        await lab.SetLinkLocalAddressesAsync();
 
         // Interface names and indexes belong to a namespace: plan and bind on the server namespace's thread.
         await using var listener = await lab.Server.Run(() => TcpServerEndpoint.ForInterface(lab.ServerInterface, 0).ListenAsync(TestContext.Current.CancellationToken).AsTask()).Bounded();
@@ -41,13 +38,5 @@ public sealed class ListenerLabTests
             Assert.Equal(lab.ServerInterface, lab.Server.Run(() => IPLiteral.FormatZone(peer.Address)));
             Assert.Equal($"[{literal}]:{linkLocal.Port}", lab.Client.Run(() => IPLiteral.FormatEndPoint((IPEndPoint)socket.RemoteEndPoint!)));
         }
-    }
-
-    private static async Task SetLinkLocalAsync(NetworkLab lab, NetworkNamespace ns, string address, string device)
-    {
-        var flush = await lab.ExecAsync(ns, "ip", "-6", "address", "flush", "dev", device, "scope", "link");
-        Assert.True(flush.ExitCode == 0, flush.ToString());
-        var add = await lab.ExecAsync(ns, "ip", "address", "add", address, "dev", device, "nodad");
-        Assert.True(add.ExitCode == 0, add.ToString());
     }
 }

@@ -36,6 +36,9 @@ public static class CliRunner
     /// <summary>Starts <c>dualstack ARGS…</c> and returns at once; dispose the result to make sure it is gone.</summary>
     public static ChildProcess Start(IEnumerable<string> arguments) => ChildProcess.Start(DotNetHost, [CliDll(), .. arguments]);
 
+    /// <summary>The program and arguments that run <c>dualstack ARGS…</c>, for running it elsewhere (in a network namespace).</summary>
+    public static string[] CommandLine(params string[] arguments) => [DotNetHost, CliDll(), .. arguments];
+
     // The dotnet that runs the build and tests (set by the SDK), else the one on PATH.
     private static string DotNetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";

@@ -213,19 +213,40 @@ public sealed class NetworkLab : IAsyncDisposable
     /// <exception cref="TimeoutException">It overran and was killed.</exception>
     public Task<ProcessResult> ExecAsync(NetworkNamespace ns, params string[] command)
     {
-        ArgumentNullException.ThrowIfNull(ns);
-        ArgumentNullException.ThrowIfNull(command);
-        if (ns != _client && ns != _server)
-        {
-            throw new ArgumentException($"network namespace {ns.Name} is not one of lab {Number}'s", nameof(ns));
-        }
-
-        if (command.Length == 0)
-        {
-            throw new ArgumentException("no command given", nameof(command));
-        }
-
+        CheckCommand(ns, command);
         return ChildProcess.RunAsync(IpPath, ["netns", "exec", ns.Name, .. command], s_commandTimeout, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Starts <c>ip netns exec NAME COMMAND…</c> and returns at once, for peers that run beside the test.</summary>
+    /// <param name="ns"><see cref="Client"/> or <see cref="Server"/>.</param>
+    /// <param name="command">The program (found on PATH) and its arguments, each passed as is.</param>
+    /// <returns>The child; read its output line by line, and dispose it to make sure it is gone.</returns>
+    /// <exception cref="ArgumentException"><paramref name="ns"/> is not this lab's, or <paramref name="command"/> is empty.</exception>
+    public ChildProcess Start(NetworkNamespace ns, params string[] command)
+    {
+        CheckCommand(ns, command);
+        return ChildProcess.Start(IpPath, ["netns", "exec", ns.Name, .. command]);
+    }
+
+    /// <summary>
+    /// Replaces the kernel's link-local addresses on the veth ends with fixed ones, usable at once: <c>fe80::1</c> on
+    /// the client's end, <c>fe80::2</c> on the server's.
+    /// </summary>
+    /// <remarks>
+    /// The kernel's own link-local addresses come late and stay tentative (unbindable) during duplicate address
+    /// detection; these skip it (<c>nodad</c>).
+    /// </remarks>
+    public async Task SetLinkLocalAddressesAsync()
+    {
+        foreach (var (ns, device, address) in new[] { (Client, ClientInterface, "fe80::1/64"), (Server, ServerInterface, "fe80::2/64") })
+        {
+            var flush = await ExecAsync(ns, "ip", "-6", "address", "flush", "dev", device, "scope", "link");
+            var add = flush.ExitCode == 0 ? await ExecAsync(ns, "ip", "address", "add", address, "dev", device, "nodad") : flush;
+            if (add.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"setting {address} on {device} failed: {add}");
+            }
+        }
     }
 
     /// <summary>
@@ -263,6 +284,21 @@ public sealed class NetworkLab : IAsyncDisposable
         {
             _disposal ??= DisposeCoreAsync();
             return new ValueTask(_disposal);
+        }
+    }
+
+    private void CheckCommand(NetworkNamespace ns, string[] command)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentNullException.ThrowIfNull(command);
+        if (ns != _client && ns != _server)
+        {
+            throw new ArgumentException($"network namespace {ns.Name} is not one of lab {Number}'s", nameof(ns));
+        }
+
+        if (command.Length == 0)
+        {
+            throw new ArgumentException("no command given", nameof(command));
         }
     }
 
