@@ -64,6 +64,9 @@ internal static class Cli
         return exitCode;
     }
 
+    /// <summary>Writes <c>dualstack: MESSAGE</c> to standard error for a problem the command survives.</summary>
+    public static void Warn(string message) => Console.Error.WriteLine("dualstack: " + message.ReplaceLineEndings(" "));
+
     /// <summary>Writes one JSON object as one line to standard output.</summary>
     public static void WriteJson(JsonObject value) => Console.Out.WriteLine(value.ToJsonString(s_json));
 }

@@ -10,5 +10,7 @@ root.Subcommands.Add(ResolveCommand.Create());
 root.Subcommands.Add(ConnectCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ListenCommand.Create());
+root.Subcommands.Add(UdpCommand.Create());
+root.Subcommands.Add(McastCommand.Create());
 
 return await Cli.RunAsync(root, args);

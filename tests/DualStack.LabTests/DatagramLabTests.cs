@@ -173,6 +173,53 @@ public sealed class DatagramLabTests
         Assert.Equal(sender.LocalEndPoint.Port, datagram.RemoteEndPoint.Port);
     }
 
+    [Theory]
+    [MemberData(nameof(Groups))]
+    public async Task CliMcastSend_IsReceivedByAPlainPythonReceiver_WithTheHopLimitAsked(string group)
+    {
+        LabSupport.SkipUnlessAvailable();
+        await using var lab = await NetworkLab.CreateAsync(Token);
+        bool v6 = IPAddress.Parse(group).AddressFamily == AddressFamily.InterNetworkV6;
+        int port = FreePort(lab, v6);
+        await using var python = lab.Start(lab.Server, "python3", Peer, "receive", group, Invariant(port), lab.ServerInterface);
+        Assert.Equal("ready", await python.ReadLineAsync(Token));
+
+        var sent = await lab.ExecAsync(lab.Client, CliRunner.CommandLine("mcast", "send", group, Invariant(port), "hello from dualstack", "--interface", lab.ClientInterface, "--hops", "3", "--json"));
+
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        var report = JsonNode.Parse(Assert.Single(sent.StdOutLines))!;
+        Assert.Equal(("sent", 3), ((string)report["event"]!, (int)report["hops"]!));
+        var received = JsonNode.Parse((await python.ReadLineAsync(Token))!)!;
+        Assert.Equal("hello from dualstack", (string?)received["data"]);
+        Assert.Equal(3, (int)received["hops"]!);
+        Assert.Equal(v6 ? lab.ClientIPv6 : lab.ClientIPv4, IPAddress.Parse((string)received["from"]!));
+    }
+
+    [Theory]
+    [MemberData(nameof(Groups))]
+    public async Task CliMcastListen_PrintsWhatAPlainPythonSenderSends(string group)
+    {
+        LabSupport.SkipUnlessAvailable();
+        await using var lab = await NetworkLab.CreateAsync(Token);
+        await lab.SetLinkLocalAddressesAsync();
+        bool v6 = IPAddress.Parse(group).AddressFamily == AddressFamily.InterNetworkV6;
+        int port = FreePort(lab, v6);
+        await using var listener = lab.Start(lab.Server, CliRunner.CommandLine("mcast", "listen", group, Invariant(port), "--interface", lab.ServerInterface, "--count", "1", "--json"));
+        var joined = JsonNode.Parse((await listener.ReadLineAsync(Token))!)!;
+        Assert.Equal(("joined", group, lab.ServerInterface), ((string)joined["event"]!, (string)joined["group"]!, (string)joined["interface"]!));
+
+        string source = v6 ? $"fe80::1%{lab.ClientInterface}" : lab.ClientIPv4.ToString();
+        await PythonSendAsync(lab, group, port, source, "hello from python");
+        var datagram = JsonNode.Parse((await listener.ReadLineAsync(Token))!)!;
+
+        Assert.Equal("hello from python", (string?)datagram["data"]);
+        Assert.Equal(group, (string?)datagram["group"]);
+        string from = (string)datagram["from"]!;
+        Assert.StartsWith(v6 ? $"[fe80::1%{lab.ServerInterface}]:" : $"{lab.ClientIPv4}:", from, StringComparison.Ordinal);
+        var exited = await listener.WaitForExitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal(0, exited.ExitCode);
+    }
+
     private static async Task PythonSendAsync(NetworkLab lab, string group, int port, string source, string text)
     {
         var result = await lab.ExecAsync(lab.Client, "python3", Peer, "send", group, Invariant(port), lab.ClientInterface, "--source", source, text);

@@ -15,10 +15,10 @@ internal static class DescribeCommand
         };
         var role = new Option<string>("--role")
         {
-            Description = "Read the description as a client (connect) or a server (listen); auto guesses",
+            Description = "Read the description as a client (connect), a server (listen) or a datagram socket (udp); auto guesses",
             DefaultValueFactory = _ => "auto",
         };
-        role.AcceptOnlyFromAmong("auto", "client", "server");
+        role.AcceptOnlyFromAmong("auto", "client", "server", "datagram");
 
         var command = new Command("describe", "Parse an endpoint description and print what it means");
         command.Arguments.Add(description);
@@ -30,12 +30,16 @@ internal static class DescribeCommand
             {
                 "client" => EndpointRole.Client,
                 "server" => EndpointRole.Server,
+                "datagram" => EndpointRole.Datagram,
                 _ => EndpointDescription.InferRole(text),
             };
 
-            var json = chosen == EndpointRole.Client
-                ? DescribeClient(EndpointDescription.ParseClient(text))
-                : DescribeServer(EndpointDescription.ParseServer(text));
+            var json = chosen switch
+            {
+                EndpointRole.Client => DescribeClient(EndpointDescription.ParseClient(text)),
+                EndpointRole.Server => DescribeServer(EndpointDescription.ParseServer(text)),
+                _ => DescribeDatagram(EndpointDescription.ParseDatagram(text)),
+            };
             json["description"] = text;
 
             if (parseResult.GetValue(CliOptions.Json))
@@ -118,16 +122,7 @@ internal static class DescribeCommand
         else if (endpoint is TcpServerEndpoint tcp)
         {
             json["kind"] = "tcp-server";
-            json["scope"] = tcp.Scope switch
-            {
-                ListenScope.AllInterfaces => "all-interfaces",
-                ListenScope.AllInterfacesPerFamily => "all-interfaces-per-family",
-                ListenScope.Interface => "interface",
-                _ => "address",
-            };
-            json["interface"] = tcp.InterfaceName;
-            json["port"] = tcp.Port;
-            json["addresses"] = JsonShapes.Array(AddressesOf(tcp), a => JsonShapes.Address(a));
+            DescribeScope(json, tcp.Scope, tcp.Address, tcp.InterfaceName, tcp.Port);
             json["backlog"] = tcp.Backlog;
         }
 
@@ -139,13 +134,37 @@ internal static class DescribeCommand
         return json;
     }
 
-    // What a listen would bind, without binding: the wildcard addresses, or the interface's addresses now.
-    private static IEnumerable<IPAddress> AddressesOf(TcpServerEndpoint endpoint) => endpoint.Scope switch
+    private static JsonObject DescribeDatagram(UdpEndpoint endpoint)
     {
-        ListenScope.Address => [endpoint.Address!],
+        var json = new JsonObject { ["role"] = "datagram", ["kind"] = "udp" };
+        DescribeScope(json, endpoint.Scope, endpoint.Address, endpoint.InterfaceName, endpoint.Port);
+        json["reuse_address"] = endpoint.ReuseAddress;
+        json["uri"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Uri);
+        json["twisted"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
+        return json;
+    }
+
+    private static void DescribeScope(JsonObject json, ListenScope scope, IPAddress? address, string? interfaceName, int port)
+    {
+        json["scope"] = scope switch
+        {
+            ListenScope.AllInterfaces => "all-interfaces",
+            ListenScope.AllInterfacesPerFamily => "all-interfaces-per-family",
+            ListenScope.Interface => "interface",
+            _ => "address",
+        };
+        json["interface"] = interfaceName;
+        json["port"] = port;
+        json["addresses"] = JsonShapes.Array(AddressesOf(scope, address, interfaceName), a => JsonShapes.Address(a));
+    }
+
+    // What a bind would take, without binding: the wildcard addresses, or the interface's addresses now.
+    private static IEnumerable<IPAddress> AddressesOf(ListenScope scope, IPAddress? address, string? interfaceName) => scope switch
+    {
+        ListenScope.Address => [address!],
         ListenScope.AllInterfaces => [IPAddress.IPv6Any],
         ListenScope.AllInterfacesPerFamily => [IPAddress.IPv6Any, IPAddress.Any],
-        _ => LocalInterface.Find(endpoint.InterfaceName!)?.Addresses.Select(a => a.Address) ?? [],
+        _ => LocalInterface.Find(interfaceName!)?.Addresses.Select(a => a.Address) ?? [],
     };
 
     private static void WriteHuman(JsonObject json)

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Security;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
@@ -46,9 +45,7 @@ internal static class ListenCommand
                 throw new ArgumentException("--tls-key needs --tls-cert");
             }
 
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            using var stop = new ShutdownSignal(cancellationToken);
 
             var listener = await endpoint.ListenAsync(stop.Token);
             var sessions = new List<Task>();
@@ -73,25 +70,19 @@ internal static class ListenCommand
                         sessions.RemoveAll(s => s.IsCompleted);
                     }
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                catch (OperationCanceledException) when (stop.IsStopping)
                 {
                     // SIGINT or SIGTERM: stop below.
                 }
             }
             finally
             {
-                await stop.CancelAsync();
+                await stop.StopAsync();
                 await listener.DisposeAsync();
                 await Task.WhenAll(sessions);
             }
 
             return Cli.Success;
-
-            void Stop(PosixSignalContext context)
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            }
         });
         return command;
     }
