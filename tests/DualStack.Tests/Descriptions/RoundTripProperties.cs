@@ -112,6 +112,28 @@ public class RoundTripProperties
     }
 
     [Fact]
+    public void DatagramDescriptions_FormatThenParse_GiveAnEqualEndpoint()
+    {
+        Gen.Select(Gen.Int[0, 2], s_address, s_port, Gen.Bool).Sample((scope, address, port, reuse) =>
+        {
+            var endpoint = scope switch
+            {
+                0 => new UdpEndpoint(address, port),
+                1 => UdpEndpoint.AllInterfaces(port),
+                _ => UdpEndpoint.ForInterface("lo", port),
+            } with { ReuseAddress = reuse };
+
+            foreach (var syntax in new[] { DescriptionSyntax.Uri, DescriptionSyntax.Twisted })
+            {
+                string text = EndpointDescription.Format(endpoint, syntax);
+                var parsed = EndpointDescription.ParseDatagram(text);
+                Assert.Equal(endpoint, parsed);
+                Assert.Equal(text, EndpointDescription.Format(parsed, syntax));
+            }
+        });
+    }
+
+    [Fact]
     public void ClientDescriptions_FormatThenParse_GiveAnEqualEndpoint()
     {
         var literalClients = Gen.Select(s_address, s_port, s_timeout, Gen.Bool, s_port).Select((address, port, timeout, bind, bindPort) =>
