@@ -11,17 +11,18 @@ namespace DualStack.Benchmarks;
 /// someone else during one case and not the other moves the ratio by more than the 5% being asked about. Here
 /// each round times a block of the plain benchmark and a block of the DualStack one (in alternating order),
 /// and the figure is the median over rounds of the per-round ratio. It reuses the benchmark classes as they are.
-/// Run: <c>dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- paired</c>.
+/// Run: <c>dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- paired [listener|datagrams|echo]</c>
+/// (all three when none is named).
 /// </remarks>
 internal static class PairedComparison
 {
     private const int Rounds = 40;
 
-    public static async Task RunAsync()
+    public static async Task RunAsync(string? only)
     {
         Console.WriteLine("| Benchmark | Address | Clients | Plain (median) | DualStack (median) | DualStack / plain, ops/s (median of rounds) | Middle half of rounds |");
         Console.WriteLine("|---|---|---|---:|---:|---:|---|");
-        foreach (string address in new[] { "127.0.0.1", "::1" })
+        foreach (string address in Section(only, "listener"))
         {
             foreach (int clients in new[] { 1, 8 })
             {
@@ -39,7 +40,23 @@ internal static class PairedComparison
             }
         }
 
-        foreach (string address in new[] { "127.0.0.1", "::1" })
+        foreach (string address in Section(only, "datagrams"))
+        {
+            var datagrams = new DatagramBenchmarks { Address = address };
+            datagrams.Setup();
+            try
+            {
+                // 1,000 datagrams per call: 20 calls is a block of 20,000.
+                await CompareAsync("Datagrams (SendTo + ReceiveFrom)", address, "-", 20, 1000, "dgram/s", datagrams.PlainSendToReceiveFrom, datagrams.DualStackSendToReceive);
+                await CompareAsync("Datagrams (SendTo + ReceiveMessageFrom)", address, "-", 20, 1000, "dgram/s", datagrams.PlainSendToReceiveMessageFrom, datagrams.DualStackSendToReceiveMessage);
+            }
+            finally
+            {
+                datagrams.Dispose();
+            }
+        }
+
+        foreach (string address in Section(only, "echo"))
         {
             var echo = new EchoThroughputBenchmarks { Address = address };
             var control = new EchoThroughputBenchmarks { Address = address };
@@ -60,6 +77,10 @@ internal static class PairedComparison
             }
         }
     }
+
+    // The loopback addresses to run a section over, or none when another section was asked for.
+    private static string[] Section(string? only, string name) =>
+        only is null || only == name ? ["127.0.0.1", "::1"] : [];
 
     private static async Task CompareAsync(
         string name, string address, string clients, int callsPerBlock, int operationsPerCall, string unit, Func<Task> plain, Func<Task> dualStack)

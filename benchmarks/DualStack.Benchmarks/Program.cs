@@ -2,10 +2,10 @@ using BenchmarkDotNet.Running;
 using DualStack.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- --filter '*'
-// dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- paired   (see PairedComparison)
-if (args is ["paired"])
+// dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- paired [listener|datagrams|echo]   (see PairedComparison)
+if (args is ["paired", .. var only])
 {
-    await PairedComparison.RunAsync();
+    await PairedComparison.RunAsync(only.FirstOrDefault());
 }
 else
 {
