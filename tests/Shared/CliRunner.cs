@@ -36,8 +36,8 @@ public static class CliRunner
     /// <summary>Starts <c>dualstack ARGS…</c> and returns at once; dispose the result to make sure it is gone.</summary>
     public static ChildProcess Start(IEnumerable<string> arguments) => ChildProcess.Start(DotNetHost, [CliDll(), .. arguments]);
 
-    // The dotnet that runs the build and tests (set by the SDK), else the one on PATH.
-    private static string DotNetHost =>
+    /// <summary>The <c>dotnet</c> that runs the build and tests (set by the SDK), else the one on PATH.</summary>
+    public static string DotNetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     private static string CliDll()
