@@ -45,7 +45,13 @@ public sealed class ChildProcess : IAsyncDisposable
 
     /// <summary>Starts <paramref name="fileName"/> (found on PATH if not a path) with <paramref name="arguments"/>, each passed as is.</summary>
     /// <exception cref="System.ComponentModel.Win32Exception">The program does not exist or cannot be started.</exception>
-    public static ChildProcess Start(string fileName, IEnumerable<string> arguments)
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments) => Start(fileName, arguments, environment: null);
+
+    /// <summary>
+    /// Starts <paramref name="fileName"/> as <see cref="Start(string, IEnumerable{string})"/> does, with the test's environment
+    /// changed by <paramref name="environment"/>: each entry sets a variable, or removes it where its value is <see langword="null"/>.
+    /// </summary>
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -61,6 +67,18 @@ public sealed class ChildProcess : IAsyncDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                startInfo.Environment.Remove(name);
+            }
+            else
+            {
+                startInfo.Environment[name] = value;
+            }
+        }
+
         var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"{fileName} did not start");
         process.StandardInput.Close();
         return new ChildProcess(process, FormatCommandLine(startInfo));
@@ -69,9 +87,16 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <summary>Runs a program to completion and returns what it wrote.</summary>
     /// <exception cref="TimeoutException">It ran longer than <paramref name="timeout"/>; it has been killed.</exception>
     /// <exception cref="System.ComponentModel.Win32Exception">The program does not exist or cannot be started.</exception>
-    public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RunAsync(fileName, arguments, environment: null, timeout, cancellationToken);
+
+    /// <summary>Runs a program to completion, its environment changed as <see cref="Start(string, IEnumerable{string}, IReadOnlyDictionary{string, string?})"/> says.</summary>
+    /// <exception cref="TimeoutException">It ran longer than <paramref name="timeout"/>; it has been killed.</exception>
+    /// <exception cref="System.ComponentModel.Win32Exception">The program does not exist or cannot be started.</exception>
+    public static async Task<ProcessResult> RunAsync(
+        string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?>? environment, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await using var child = Start(fileName, arguments);
+        await using var child = Start(fileName, arguments, environment);
         return await child.WaitForExitAsync(timeout, cancellationToken);
     }
 

@@ -39,8 +39,8 @@ public static class CliRunner
     /// <summary>The program and arguments that run <c>dualstack ARGS…</c>, for running it elsewhere (in a network namespace).</summary>
     public static string[] CommandLine(params string[] arguments) => [DotNetHost, CliDll(), .. arguments];
 
-    // The dotnet that runs the build and tests (set by the SDK), else the one on PATH.
-    private static string DotNetHost =>
+    /// <summary>The <c>dotnet</c> that runs the build and tests (set by the SDK), else the one on PATH.</summary>
+    public static string DotNetHost =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     private static string CliDll()
