@@ -229,7 +229,7 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         try
         {
             var won = await ConnectCoreAsync(afterConnect, release, metrics, cancellationToken).ConfigureAwait(false);
-            var remote = won.Socket.RemoteEndPoint as IPEndPoint;
+            var remote = won.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Connected)?.RemoteEndPoint;
             metrics.RecordConnect(TimeProvider.GetElapsedTime(start), remote is null ? null : IPLiteral.Unmap(remote).AddressFamily, errorType: null);
             if (activity is not null)
             {

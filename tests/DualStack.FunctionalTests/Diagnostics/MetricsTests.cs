@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DualStack.Tests.Shared;
+using DualStack.Tests.Shared.Diagnostics;
 using DualStack.Tests.Shared.Fakes;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Time.Testing;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using DualStack.Tests.Shared;
+using DualStack.Tests.Shared.Diagnostics;
 using DualStack.Tests.Shared.Fakes;
 
 namespace DualStack.FunctionalTests.Diagnostics;

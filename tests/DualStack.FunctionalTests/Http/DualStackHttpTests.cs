@@ -1,5 +1,5 @@
 using System.Net;
-using DualStack.FunctionalTests.Diagnostics;
+using DualStack.Tests.Shared.Diagnostics;
 using DualStack.Tests.Shared;
 using DualStack.Tests.Shared.Fakes;
 using DualStack.Tests.Shared.Http;

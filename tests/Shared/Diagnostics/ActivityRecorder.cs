@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace DualStack.FunctionalTests.Diagnostics;
+namespace DualStack.Tests.Shared.Diagnostics;
 
 /// <summary>
 /// Listens to the <c>DualStack</c> activity source and keeps the stopped activities of one trace: the recorder starts a

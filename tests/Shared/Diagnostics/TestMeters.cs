@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
-namespace DualStack.FunctionalTests.Diagnostics;
+namespace DualStack.Tests.Shared.Diagnostics;
 
 /// <summary>
 /// An <see cref="IMeterFactory"/> of the test's own (from a container with <c>AddMetrics()</c>) and collectors for the
