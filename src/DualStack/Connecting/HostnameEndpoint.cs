@@ -217,6 +217,13 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         where T : class
     {
         cancellationToken.ThrowIfCancellationRequested();
+
+        // Bad arguments are the caller's error, not a failed connect: thrown before any span or measurement.
+        if (BindEndPoint is { } bind && Family != AddressFamily.Unspecified && bind.AddressFamily != Family)
+        {
+            throw new ArgumentException($"bind address {IPLiteral.FormatEndPoint(bind)} is not of the family the endpoint is restricted to ({Family})");
+        }
+
         var metrics = DualStackMetrics.For(MeterFactory);
         var activity = DualStackActivities.StartConnect(Host, Port);
         if (activity is null && !metrics.ConnectDuration.Enabled)
@@ -258,11 +265,6 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect, Func<T, ValueTask> release, DualStackMetrics metrics, CancellationToken cancellationToken)
         where T : class
     {
-        if (BindEndPoint is { } bind && Family != AddressFamily.Unspecified && bind.AddressFamily != Family)
-        {
-            throw new ArgumentException($"bind address {IPLiteral.FormatEndPoint(bind)} is not of the family the endpoint is restricted to ({Family})");
-        }
-
         var only = BindEndPoint?.AddressFamily ?? Family;
         var preferred = only != AddressFamily.Unspecified ? only
             : History is not null && History.TryGetWinningFamily(Host, out var winner) ? winner
