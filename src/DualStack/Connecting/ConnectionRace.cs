@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
@@ -104,6 +105,8 @@ public static class ConnectionRace
             time,
             start,
             logger,
+            DualStackMetrics.For(options.MeterFactory),
+            options.ServerAddress,
             linked.Token).ConfigureAwait(false);
 
         if (result.Winner is { } won)
@@ -135,7 +138,7 @@ public static class ConnectionRace
         CancellationToken cancellationToken)
     {
         var result = await RunAsync(
-            candidates, attemptDelay, maxConcurrentAttempts, onlyFamily, connect, s_disposeSocket, timeProvider, startTimestamp, logger, cancellationToken)
+            candidates, attemptDelay, maxConcurrentAttempts, onlyFamily, connect, s_disposeSocket, timeProvider, startTimestamp, logger, DualStackMetrics.Shared, null, cancellationToken)
             .ConfigureAwait(false);
         return new RaceResult(result.Winner, result.Attempts, result.CandidateError);
     }
@@ -143,7 +146,8 @@ public static class ConnectionRace
     /// <summary>
     /// The engine: never throws for network outcomes, returns every attempt. An attempt is whatever
     /// <paramref name="connect"/> does (a TCP connect, or a connect and a TLS handshake); <paramref name="release"/>
-    /// closes what an attempt made when it finishes after the winner.
+    /// closes what an attempt made when it finishes after the winner. Each attempt is counted in <paramref name="metrics"/>
+    /// and, when someone listens, traced as a span (a child of the current activity) once the race is over.
     /// </summary>
     internal static async Task<RaceResult<T>> RunAsync<T>(
         IAsyncEnumerable<IPEndPoint> candidates,
@@ -155,9 +159,13 @@ public static class ConnectionRace
         TimeProvider timeProvider,
         long startTimestamp,
         ILogger logger,
+        DualStackMetrics metrics,
+        string? serverAddress,
         CancellationToken cancellationToken)
         where T : class
     {
+        // One span per attempt, by attempt index; null (nothing allocated) when nobody listens to the source.
+        List<Activity?>? spans = DualStackActivities.Source.HasListeners() ? [] : null;
         using var raceSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var raceToken = raceSource.Token;
         var running = new List<(Task<T> Task, int Index)>();
@@ -279,6 +287,16 @@ public static class ConnectionRace
 
             delaySource?.Dispose();
             await enumerator.DisposeAsync().ConfigureAwait(false);
+
+            // Every attempt has its final outcome now; counted and traced once each, here.
+            for (int i = 0; i < attempts.Count; i++)
+            {
+                metrics.RecordAttempt(attempts[i]);
+                if (spans?[i] is { } span)
+                {
+                    DualStackActivities.StopAttempt(span, attempts[i]);
+                }
+            }
         }
 
         return new RaceResult<T>(winner, attempts, candidateError);
@@ -328,7 +346,25 @@ public static class ConnectionRace
 
             attempts.Add(new ConnectionAttempt(endPoint, Elapsed(), TimeSpan.Zero, AttemptOutcome.Cancelled, null));
             ConnectLog.AttemptStarted(logger, endPoint, attempts[^1].Started.TotalMilliseconds);
-            running.Add((StartAttempt(connect, endPoint, raceToken), attempts.Count - 1));
+            if (spans is null)
+            {
+                running.Add((StartAttempt(connect, endPoint, raceToken), attempts.Count - 1));
+                return;
+            }
+
+            // The attempt runs under its span (what it does is the span's child); the race's own flow goes back to
+            // the parent, so that the next attempt's span is a sibling, not a child, of this one.
+            var parent = Activity.Current;
+            var span = DualStackActivities.StartAttempt(serverAddress, endPoint);
+            spans.Add(span);
+            try
+            {
+                running.Add((StartAttempt(connect, endPoint, raceToken), attempts.Count - 1));
+            }
+            finally
+            {
+                Activity.Current = parent;
+            }
         }
 
         ConnectionAttempt Ended(ConnectionAttempt attempt, Task<T> task)

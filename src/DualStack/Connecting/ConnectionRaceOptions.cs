@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using DualStack.Internal;
 using Microsoft.Extensions.Logging;
@@ -67,6 +68,13 @@ public sealed record ConnectionRaceOptions
 
     /// <summary>Where each attempt is logged. Defaults to <see cref="NullLoggerFactory.Instance"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Where the <c>dualstack.connect.attempts</c> counter comes from (see <c>docs/diagnostics.md</c>).</summary>
+    /// <remarks>Defaults to <see langword="null"/>: the shared static meter named <c>DualStack</c>.</remarks>
+    public IMeterFactory? MeterFactory { get; init; }
+
+    /// <summary>The host name connected to, for the attempts' <c>server.address</c> span tag; <see langword="null"/> for none.</summary>
+    internal string? ServerAddress { get; init; }
 
     /// <summary>
     /// Makes one attempt: the seam where tests script attempts on a fake clock or open sockets inside a network

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using DualStack.Diagnostics;
 
 namespace DualStack;
 
@@ -28,7 +29,8 @@ internal sealed class HostCandidates(
     bool interleave,
     int firstFamilyCount,
     TimeSpan resolutionDelay,
-    TimeProvider timeProvider) : IAsyncEnumerable<IPEndPoint>
+    TimeProvider timeProvider,
+    DualStackMetrics metrics) : IAsyncEnumerable<IPEndPoint>
 {
     public async IAsyncEnumerator<IPEndPoint> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
@@ -121,6 +123,11 @@ internal sealed class HostCandidates(
 
     private Task<HostAddresses> Query(AddressFamily family, CancellationToken cancellationToken)
     {
+        if (metrics.ResolveDuration.Enabled || DualStackActivities.Source.HasListeners())
+        {
+            return ObservedQueryAsync(family, cancellationToken);
+        }
+
         try
         {
             return resolver.ResolveAsync(host, port, family, cancellationToken).AsTask();
@@ -128,6 +135,30 @@ internal sealed class HostCandidates(
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return Task.FromException<HostAddresses>(e);
+        }
+    }
+
+    // A query measured (dualstack.resolve.duration) and traced (a dualstack.resolve span under the connect's).
+    private async Task<HostAddresses> ObservedQueryAsync(AddressFamily family, CancellationToken cancellationToken)
+    {
+        using var activity = DualStackActivities.StartResolve(host, family);
+        long start = timeProvider.GetTimestamp();
+        try
+        {
+            var answer = await resolver.ResolveAsync(host, port, family, cancellationToken).ConfigureAwait(false);
+            metrics.RecordResolve(timeProvider.GetElapsedTime(start), family, errorType: null);
+            activity?.SetTag(DualStackActivities.AddressCountTag, answer.EndPoints.Count);
+            return answer;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            metrics.RecordResolve(timeProvider.GetElapsedTime(start), family, ErrorTypes.Of(e));
+            if (activity is not null)
+            {
+                DualStackActivities.SetError(activity, e);
+            }
+
+            throw;
         }
     }
 

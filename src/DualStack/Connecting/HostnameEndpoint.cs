@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using DualStack.Diagnostics;
 using DualStack.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -184,6 +186,13 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// <summary>Where connect events are logged. Defaults to <see cref="NullLoggerFactory.Instance"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// Where the meter named <c>DualStack</c> comes from: connect and resolution durations and attempt counts
+    /// (see <c>docs/diagnostics.md</c>). Spans go to the <c>DualStack</c> activity source whatever this is.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="null"/>: the shared static meter named <c>DualStack</c>.</remarks>
+    public IMeterFactory? MeterFactory { get; init; }
+
     /// <summary>Makes one attempt (tests script attempts or open sockets in a network namespace); <see langword="null"/> for TCP.</summary>
     internal Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? Connector { get; init; }
 
@@ -208,11 +217,54 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         where T : class
     {
         cancellationToken.ThrowIfCancellationRequested();
+
+        // Bad arguments are the caller's error, not a failed connect: thrown before any span or measurement.
         if (BindEndPoint is { } bind && Family != AddressFamily.Unspecified && bind.AddressFamily != Family)
         {
             throw new ArgumentException($"bind address {IPLiteral.FormatEndPoint(bind)} is not of the family the endpoint is restricted to ({Family})");
         }
 
+        var metrics = DualStackMetrics.For(MeterFactory);
+        var activity = DualStackActivities.StartConnect(Host, Port);
+        if (activity is null && !metrics.ConnectDuration.Enabled)
+        {
+            return await ConnectCoreAsync(afterConnect, release, metrics, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The race runs under the connect span (an async method's Activity.Current goes back to the caller's on return).
+        long start = TimeProvider.GetTimestamp();
+        try
+        {
+            var won = await ConnectCoreAsync(afterConnect, release, metrics, cancellationToken).ConfigureAwait(false);
+            var remote = won.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Connected)?.RemoteEndPoint;
+            metrics.RecordConnect(TimeProvider.GetElapsedTime(start), remote is null ? null : IPLiteral.Unmap(remote).AddressFamily, errorType: null);
+            if (activity is not null)
+            {
+                DualStackActivities.StopConnect(activity, remote, won.Attempts.Count, error: null);
+            }
+
+            return won;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            metrics.RecordConnect(TimeProvider.GetElapsedTime(start), family: null, ErrorTypes.Of(e));
+            if (activity is not null)
+            {
+                DualStackActivities.StopConnect(activity, winner: null, (e as ConnectionRaceException)?.Attempts.Count ?? 0, e);
+            }
+
+            throw;
+        }
+        finally
+        {
+            activity?.Dispose();
+        }
+    }
+
+    private async Task<RaceWinner<T>> ConnectCoreAsync<T>(
+        Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect, Func<T, ValueTask> release, DualStackMetrics metrics, CancellationToken cancellationToken)
+        where T : class
+    {
         var only = BindEndPoint?.AddressFamily ?? Family;
         var preferred = only != AddressFamily.Unspecified ? only
             : History is not null && History.TryGetWinningFamily(Host, out var winner) ? winner
@@ -220,7 +272,7 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         bool sequential = Policy == ConnectPolicy.Sequential;
         IAsyncEnumerable<IPEndPoint> candidates = _literal is not null
             ? Literal(only)
-            : new HostCandidates(Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, FirstAddressFamilyCount, ResolutionDelay, TimeProvider);
+            : new HostCandidates(Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, FirstAddressFamilyCount, ResolutionDelay, TimeProvider, metrics);
         var options = new ConnectionRaceOptions
         {
             AttemptDelay = sequential ? Timeout.InfiniteTimeSpan : AttemptDelay,
@@ -230,6 +282,8 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
             TimeProvider = TimeProvider,
             LoggerFactory = LoggerFactory,
             Connector = Connector,
+            MeterFactory = MeterFactory,
+            ServerAddress = Host,
         };
 
         RaceWinner<T> won;

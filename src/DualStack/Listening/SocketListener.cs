@@ -24,6 +24,7 @@ internal sealed class SocketListener : IStreamListener
     private readonly Channel<Socket> _accepted = Channel.CreateBounded<Socket>(new BoundedChannelOptions(QueueCapacity) { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
+    private readonly DualStackMetrics _metrics;
     private readonly Task[] _acceptLoops;
 
     // Connections taken out of the kernel while stopping, for AcceptAsync to hand out after the channel is done.
@@ -31,10 +32,11 @@ internal sealed class SocketListener : IStreamListener
     private readonly Lazy<Task> _stop;
     private int _disposed;
 
-    private SocketListener(Socket[] sockets, ILogger logger)
+    private SocketListener(Socket[] sockets, ILogger logger, DualStackMetrics metrics)
     {
         _sockets = sockets;
         _logger = logger;
+        _metrics = metrics;
         LocalEndPoints = [.. sockets.Select(s => (IPEndPoint)s.LocalEndPoint!)];
         _acceptLoops = [.. sockets.Select(AcceptLoopAsync)];
         _stop = new Lazy<Task>(StopCoreAsync);
@@ -45,7 +47,7 @@ internal sealed class SocketListener : IStreamListener
     public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
 
     /// <summary>Binds every planned socket on one port, or none (SPEC R15).</summary>
-    public static SocketListener Bind(IReadOnlyList<Plan> plan, int port, int backlog, string description, ILogger logger)
+    public static SocketListener Bind(IReadOnlyList<Plan> plan, int port, int backlog, string description, ILogger logger, DualStackMetrics metrics)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -77,7 +79,7 @@ internal sealed class SocketListener : IStreamListener
 
             if (failures.Count == 0)
             {
-                return new SocketListener([.. sockets], logger);
+                return new SocketListener([.. sockets], logger, metrics);
             }
 
             foreach (var socket in sockets)
@@ -192,6 +194,8 @@ internal sealed class SocketListener : IStreamListener
                 ListenerLog.AcceptFailed(_logger, (IPEndPoint)listenSocket.LocalEndPoint!, e);
                 return;
             }
+
+            _metrics.RecordAccept(accepted);
 
             try
             {

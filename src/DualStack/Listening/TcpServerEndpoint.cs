@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using DualStack.Diagnostics;
 using DualStack.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -84,6 +86,10 @@ public sealed record TcpServerEndpoint : IStreamServerEndpoint
     /// <summary>Where listener events (accept errors) are logged. Defaults to <see cref="NullLoggerFactory.Instance"/>.</summary>
     public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
+    /// <summary>Where the meter named <c>DualStack</c> comes from: the <c>dualstack.listener.accepts</c> counter (see <c>docs/diagnostics.md</c>).</summary>
+    /// <remarks>Defaults to <see langword="null"/>: the shared static meter named <c>DualStack</c>.</remarks>
+    public IMeterFactory? MeterFactory { get; init; }
+
     /// <summary>Listens on every interface and family (<c>*</c>, SPEC R5).</summary>
     /// <param name="port">The port, 0-65535; 0 lets the OS choose.</param>
     /// <returns>The endpoint.</returns>
@@ -119,7 +125,7 @@ public sealed record TcpServerEndpoint : IStreamServerEndpoint
     {
         cancellationToken.ThrowIfCancellationRequested();
         var logger = LoggerFactory.CreateLogger<TcpServerEndpoint>();
-        var listener = SocketListener.Bind(PlanSockets(), Port, Backlog, ToString(), logger);
+        var listener = SocketListener.Bind(PlanSockets(), Port, Backlog, ToString(), logger, DualStackMetrics.For(MeterFactory));
         return ValueTask.FromResult<IStreamListener>(listener);
     }
 
