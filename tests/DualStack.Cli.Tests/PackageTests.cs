@@ -22,12 +22,34 @@ public sealed partial class PackageTests(PackedRepository packed) : IClassFixtur
     private static readonly TimeSpan s_installTimeout = TimeSpan.FromMinutes(2);
 
     [Fact]
-    public void Pack_AtTheRoot_MakesOnlyTheLibraryAndTheToolPackages()
+    public void Pack_AtTheRoot_MakesOnlyTheLibrariesAndTheToolPackages()
     {
         var packages = Directory.GetFiles(packed.PackageDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal);
 
         // Tests, benchmarks and samples are not packable.
-        Assert.Equal([$"DualStack.Net.{packed.Version}.nupkg", $"dualstack.{packed.Version}.nupkg"], packages);
+        Assert.Equal(
+            [$"DualStack.Net.{packed.Version}.nupkg", $"DualStack.Net.Extensions.{packed.Version}.nupkg", $"dualstack.{packed.Version}.nupkg"],
+            packages);
+    }
+
+    [Fact]
+    public void ExtensionsPackage_DependsOnTheLibraryOfTheSameVersionAndTheDocumentedExtensions()
+    {
+        using var package = ZipFile.OpenRead(packed.Package("DualStack.Net.Extensions"));
+        var files = package.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        var metadata = Nuspec(package);
+
+        Assert.Equal("README.md", Element(metadata, "readme"));
+        Assert.Contains("lib/net10.0/DualStack.Net.Extensions.dll", files);
+        Assert.Contains("lib/net10.0/DualStack.Net.Extensions.xml", files);
+        var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency")
+            .ToDictionary(e => e.Attribute("id")!.Value, e => e.Attribute("version")!.Value, StringComparer.Ordinal);
+
+        // docs/http.md: Microsoft.Extensions.Http is why these live apart from DualStack.Net.
+        Assert.Equal(
+            ["DualStack.Net", "Microsoft.Extensions.DependencyInjection.Abstractions", "Microsoft.Extensions.Http", "Microsoft.Extensions.Options"],
+            dependencies.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(packed.Version, dependencies["DualStack.Net"]);
     }
 
     [Fact]
