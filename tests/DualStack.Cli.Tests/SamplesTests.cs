@@ -16,6 +16,7 @@ public sealed partial class SamplesTests
         ["Connect"] = ["connected to 127.0.0.1:", "failed: 2 attempts", "race on its own: 127.0.0.1:", "single address: 127.0.0.1:"],
         ["Datagrams"] = ["(dual-mode: True)", "server got 5 bytes from 127.0.0.1:", "reply from 127.0.0.1:", "port unreachable (ICMP)"],
         ["Descriptions"] = ["-> tcp://*:8080", "tls://example.com:443", "error in field 'port' at 12:", "server read 'hi'"],
+        ["Http"] = ["handler: hello", "factory: hello", "metric dualstack.connect.duration > 0 s network.type=ipv4", "span dualstack.connect.attempt", "attempt delay 100 ms"],
         ["Listen"] = ["echoed: hello from InterNetwork", "stopped", "on 127.0.0.1: 127.0.0.1:"],
         ["QuickStart"] = ["server read: hello"],
         ["Resolve"] = ["app.test https:", "getnameinfo [::1]:443 -> host ::1, service 443", "nothing.test: NoSuchName:"],
