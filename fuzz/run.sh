@@ -26,12 +26,10 @@ fi
 out=$root/artifacts/fuzz/$target
 bin=$root/artifacts/fuzz/bin
 dotnet tool restore >/dev/null
+# A fresh copy each time: SharpFuzz instruments the library in place and refuses an assembly it already instrumented.
+rm -rf "$bin"
 dotnet publish fuzz/DualStack.Fuzzing -c Release -o "$bin" -v q -nologo >/dev/null
-# Instrument once per build: SharpFuzz refuses an assembly it has already instrumented.
-if [ ! -f "$bin/.instrumented" ] || [ "$bin/DualStack.Net.dll" -nt "$bin/.instrumented" ]; then
-    dotnet sharpfuzz "$bin/DualStack.Net.dll"
-    touch "$bin/.instrumented"
-fi
+dotnet sharpfuzz "$bin/DualStack.Net.dll" >/dev/null
 rm -rf "$out"
 mkdir -p "$out"
 
