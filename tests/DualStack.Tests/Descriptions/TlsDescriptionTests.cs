@@ -157,4 +157,29 @@ public class TlsDescriptionTests
 
         Assert.Throws<ArgumentException>(() => EndpointDescription.Format(nested, DescriptionSyntax.Uri));
     }
+
+    // Found by fuzzing (issue #9): the Twisted splitter keeps colons inside brackets (interface=[::1]), so a value with
+    // an unescaped '[' swallowed the fields after it.
+    [Theory]
+    [InlineData("tls://*:443?cert=server.p[em&key=server.key")]
+    [InlineData("tls://*:443?cert=a]b[c&key=d[e")]
+    [InlineData("tls://*:443?cert=[x]&key=y")]
+    public void ParseServer_BracketInAValue_RoundTripsThroughTheTwistedSyntax(string description)
+    {
+        var endpoint = EndpointDescription.ParseServer(description);
+
+        string twisted = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
+
+        Assert.Equal(endpoint, EndpointDescription.ParseServer(twisted));
+    }
+
+    [Fact]
+    public void ParseClient_BracketInAValue_RoundTripsThroughTheTwistedSyntax()
+    {
+        var endpoint = EndpointDescription.ParseClient("tls://example.com:443?trustRoots=/ca[.pem&alpn=h2");
+
+        string twisted = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
+
+        Assert.Equal(endpoint, EndpointDescription.ParseClient(twisted));
+    }
 }
