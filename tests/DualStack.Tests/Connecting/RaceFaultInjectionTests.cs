@@ -97,7 +97,8 @@ public class RaceFaultInjectionTests
         Assert.Equal(ResolutionError.Timeout, Assert.IsType<HostResolutionException>(error).Error);
         Assert.Equal(0, time.ActiveTimers);
         resolver.ReleaseStuckLookups();
-        await WaitUntilAsync(() => resolver.Running == 0);
+        await resolver.AllEnded.Bounded();
+        Assert.Equal(0, resolver.Running);
     }
 
     [Fact]
@@ -115,7 +116,8 @@ public class RaceFaultInjectionTests
         var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connect.Bounded());
         Assert.Equal(cancel.Token, e.CancellationToken);
         resolver.ReleaseStuckLookups();
-        await WaitUntilAsync(() => resolver.Running == 0);
+        await resolver.AllEnded.Bounded();
+        Assert.Equal(0, resolver.Running);
         Assert.Equal(0, time.ActiveTimers);
     }
 
@@ -322,18 +324,8 @@ public class RaceFaultInjectionTests
     private static async Task AssertNothingLeftAsync(CountingTimeProvider time, FaultyResolver resolver, TimedConnector connector)
     {
         Assert.All(connector.Sockets, s => Assert.True(s.SafeHandle.IsClosed, "a socket was left open"));
-        await WaitUntilAsync(() => resolver.Running == 0);
+        await resolver.AllEnded.Bounded();
+        Assert.Equal(0, resolver.Running);
         Assert.Equal(0, time.ActiveTimers);
-    }
-
-    // Lookups end on the thread that cancels them, or just after: wait for the count, bounded, without sleeping.
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 1000 && !condition(); i++)
-        {
-            await Task.Yield();
-        }
-
-        Assert.True(condition(), "a lookup was still running");
     }
 }

@@ -27,10 +27,23 @@ public sealed class FaultyResolver(TimeProvider time) : IHostResolver
 {
     private readonly Dictionary<AddressFamily, (ResolverFault Fault, int AfterMs, IPAddress[] Addresses)> _script = [];
     private readonly TaskCompletionSource _never = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Task> _lookups = [];
     private int _running;
 
     /// <summary>Lookups that have started and not ended.</summary>
     public int Running => Volatile.Read(ref _running);
+
+    /// <summary>Completes when every lookup started so far has ended, whatever its outcome.</summary>
+    public Task AllEnded
+    {
+        get
+        {
+            lock (_lookups)
+            {
+                return Task.WhenAll(_lookups).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
 
     public FaultyResolver On(AddressFamily family, ResolverFault fault, int afterMs = 0, params IEnumerable<IPAddress> addresses)
     {
@@ -49,7 +62,13 @@ public sealed class FaultyResolver(TimeProvider time) : IHostResolver
             throw new InvalidOperationException($"resolver bug ({family}, synchronous)");
         }
 
-        return new ValueTask<HostAddresses>(RunAsync(fault, afterMs, addresses, port, family, cancellationToken));
+        var lookup = RunAsync(fault, afterMs, addresses, port, family, cancellationToken);
+        lock (_lookups)
+        {
+            _lookups.Add(lookup);
+        }
+
+        return new ValueTask<HostAddresses>(lookup);
     }
 
     private async Task<HostAddresses> RunAsync(ResolverFault fault, int afterMs, IPAddress[] addresses, int port, AddressFamily family, CancellationToken cancellationToken)
