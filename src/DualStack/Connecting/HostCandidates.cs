@@ -121,14 +121,27 @@ internal sealed class HostCandidates(
 
     private Task<HostAddresses> Query(AddressFamily family, CancellationToken cancellationToken)
     {
+        Task<HostAddresses> lookup;
         try
         {
-            return resolver.ResolveAsync(host, port, family, cancellationToken).AsTask();
+            lookup = resolver.ResolveAsync(host, port, family, cancellationToken).AsTask();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return Task.FromException<HostAddresses>(e);
         }
+
+        if (lookup.IsCompleted)
+        {
+            return lookup;
+        }
+
+        // A resolver that does not hear its token (one stuck in a blocking call) must not hold the connect past its
+        // timeout or the caller's cancellation: stop waiting for it when the token fires. Whatever it ends with later
+        // is observed here, so no exception goes unobserved; the lookup itself is the resolver's to end.
+        _ = lookup.ContinueWith(
+            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return lookup.WaitAsync(cancellationToken);
     }
 
     private sealed class Family(Task<HostAddresses> answer)
