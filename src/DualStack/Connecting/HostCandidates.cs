@@ -14,6 +14,7 @@ namespace DualStack;
 //   then the families alternate; a family with nothing left (or not answered yet) gives way to the other.
 //   An answer that arrives late joins the alternation for the candidates not yet handed out.
 // - Within a family, answers the resolver already ordered keep their order; others are sorted by RFC 6724.
+// - Each family's answer loses its duplicates and is cut to MaxAddressesPerFamily (64) before anything else.
 // - One family failing is not an error while the other has addresses; if neither yields any address, the
 //   enumeration ends with the resolution error (the preferred family's, else the other's).
 //
@@ -30,6 +31,15 @@ internal sealed class HostCandidates(
     TimeSpan resolutionDelay,
     TimeProvider timeProvider) : IAsyncEnumerable<IPEndPoint>
 {
+    /// <summary>
+    /// The most addresses of one family that a connect considers, after dropping duplicates (docs/reliability.md).
+    /// </summary>
+    /// <remarks>
+    /// A 512-byte UDP DNS answer holds at most 28 A records, and real hosts publish a handful; 64 leaves room for any
+    /// honest answer while bounding what a forged or broken one (a 64 KiB TCP answer, a huge hosts file) can cost.
+    /// </remarks>
+    internal const int MaxAddressesPerFamily = 64;
+
     public async IAsyncEnumerator<IPEndPoint> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
         var other = preferred == AddressFamily.InterNetworkV6 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
@@ -169,8 +179,12 @@ internal sealed class HostCandidates(
                 return;
             }
 
+            // An address listed twice is tried once (its first place counts), and at most MaxAddressesPerFamily are kept,
+            // before sorting: the sort probes one socket per address, and a hostile or broken answer must not cost
+            // thousands of probes and attempts.
             var result = Answer.Result;
-            IEnumerable<IPEndPoint> ordered = result.IsOrdered ? result.EndPoints : DestinationAddressSelection.Sort(result.EndPoints);
+            var kept = result.EndPoints.Distinct().Take(MaxAddressesPerFamily).ToList();
+            IEnumerable<IPEndPoint> ordered = result.IsOrdered ? kept : DestinationAddressSelection.Sort(kept);
             foreach (var endPoint in ordered)
             {
                 Queue.Enqueue(endPoint);

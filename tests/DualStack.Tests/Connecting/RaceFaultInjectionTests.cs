@@ -15,8 +15,7 @@ namespace DualStack.Tests.Connecting;
 /// </summary>
 public class RaceFaultInjectionTests
 {
-    // HostCandidates.MaxAddressesPerFamily.
-    private const int MaxAddressesPerFamily = 64;
+    private const int MaxAddressesPerFamily = HostCandidates.MaxAddressesPerFamily;
 
     // ConnectionRace.MaxAttempts.
     private const int MaxRaceAttempts = 1000;
