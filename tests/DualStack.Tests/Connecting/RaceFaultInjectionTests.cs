@@ -17,8 +17,7 @@ public class RaceFaultInjectionTests
 {
     private const int MaxAddressesPerFamily = HostCandidates.MaxAddressesPerFamily;
 
-    // ConnectionRace.MaxAttempts.
-    private const int MaxRaceAttempts = 1000;
+    private const int MaxRaceAttempts = ConnectionRace.MaxAttempts;
 
     private static readonly int[] s_attemptStarts = [20, 270, 520, 770];
 
