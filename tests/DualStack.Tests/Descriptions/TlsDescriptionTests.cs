@@ -182,4 +182,20 @@ public class TlsDescriptionTests
 
         Assert.Equal(endpoint, EndpointDescription.ParseClient(twisted));
     }
+
+    // Found by fuzzing (issue #9): escaping grows a value (':' becomes '\:' in the Twisted syntax, '%' becomes '%25' in
+    // a URI), so a description under the length limit formatted as one over it, which the parser then refused.
+    [Theory]
+    [InlineData(":", 3000, "tls://*:443?cert={0}&key=k")]
+    [InlineData("%", 2000, "tls:443:certKey={0}:privateKey=k")]
+    [InlineData("[", 2500, "tls://*:443?cert={0}&key=k")]
+    public void ParseServer_ValueThatGrowsWhenEscaped_RoundTripsInBothSyntaxes(string character, int count, string template)
+    {
+        var endpoint = EndpointDescription.ParseServer(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, string.Concat(Enumerable.Repeat(character, count))));
+
+        foreach (var syntax in new[] { DescriptionSyntax.Uri, DescriptionSyntax.Twisted })
+        {
+            Assert.Equal(endpoint, EndpointDescription.ParseServer(EndpointDescription.Format(endpoint, syntax)));
+        }
+    }
 }
