@@ -46,6 +46,7 @@ public class FuzzingTests
         var seeds = Corpus(target).Select(i => i.Bytes).ToList();
         SeedMutations.From(seeds).Sample(
             input => fuzz.Run(input),
+            writeLine: line => TestContext.Current.TestOutputHelper?.WriteLine($"{target}: {line}"),
             iter: 10_000_000,
             time: MutationSeconds,
             threads: 1,
