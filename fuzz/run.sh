@@ -24,18 +24,21 @@ if ! command -v afl-fuzz >/dev/null; then
 fi
 
 out=$root/artifacts/fuzz/$target
-bin=$root/artifacts/fuzz/bin
+bin=$out/bin
 dotnet tool restore >/dev/null
 # A fresh copy each time: SharpFuzz instruments the library in place and refuses an assembly it already instrumented.
-rm -rf "$bin"
+rm -rf "$out"
 dotnet publish fuzz/DualStack.Fuzzing -c Release -o "$bin" -v q -nologo >/dev/null
 dotnet sharpfuzz "$bin/DualStack.Net.dll" >/dev/null
-rm -rf "$out"
-mkdir -p "$out"
 
 # dotnet itself is not instrumented (SharpFuzz reports coverage through AFL's shared memory), hence the bin check skip.
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
-afl-fuzz -V "$seconds" -t 5000 -m none -i "fuzz/corpus/$target" -o "$out/findings" -- dotnet "$bin/DualStack.Fuzzing.dll" "$target" \
+# A dictionary of the syntax's tokens where there is one (fuzz/dict: descriptions share one).
+dict=fuzz/dict/${target#description-}.dict
+[ "$target" = "${target#description-}" ] || dict=fuzz/dict/description.dict
+dictionary=()
+[ -f "$dict" ] && dictionary=(-x "$dict")
+afl-fuzz -V "$seconds" -t 5000 -m none "${dictionary[@]}" -i "fuzz/corpus/$target" -o "$out/findings" -- dotnet "$bin/DualStack.Fuzzing.dll" "$target" \
     > "$out/afl.log" 2>&1 || { tail -30 "$out/afl.log" >&2; exit 2; }
 
 stats=$out/findings/default/fuzzer_stats
