@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpus, fuzz/corpus/TARGET/seed-NN (dns: by name), from the inputs below: valid and invalid
 examples of each parser's syntax, so the fuzzer starts from inputs that reach deep into each parser. Run it again
-after editing. The corpus also holds afl-NNN files, the queue AFL++ kept (inputs that reached new branches) from
+after editing. The corpus also holds afl-NNN and afl2-NNN files, the queues AFL++ kept (inputs that reached new branches) from
 fuzz/run.sh, and regress-* files, inputs that once broke a target."""
 import os, struct
 
