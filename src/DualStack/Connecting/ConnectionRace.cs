@@ -40,6 +40,16 @@ namespace DualStack;
 /// </remarks>
 public static class ConnectionRace
 {
+    /// <summary>
+    /// The most attempts one race starts; candidates after that are not pulled, and the race fails with the attempts made
+    /// (docs/reliability.md).
+    /// </summary>
+    /// <remarks>
+    /// Without it, candidates that never end and connects that fail at once (refused) would start attempts, and grow the
+    /// list of attempts, for the whole connect timeout. A hostname endpoint offers at most 128 (64 per family).
+    /// </remarks>
+    internal const int MaxAttempts = 1000;
+
     private static readonly Func<Socket, IPEndPoint, CancellationToken, ValueTask<Socket>> s_noStep = static (socket, _, _) => ValueTask.FromResult(socket);
     private static readonly Func<Socket, ValueTask> s_releaseNothing = static _ => ValueTask.CompletedTask;
     private static readonly Func<Socket, ValueTask> s_disposeSocket = static socket =>
@@ -183,7 +193,8 @@ public static class ConnectionRace
         {
             while (true)
             {
-                if (wantNext && !exhausted && pendingNext is null && running.Count < maxConcurrentAttempts && !raceToken.IsCancellationRequested)
+                if (wantNext && !exhausted && pendingNext is null && running.Count < maxConcurrentAttempts && attempts.Count < MaxAttempts
+                    && !raceToken.IsCancellationRequested)
                 {
                     pendingNext = MoveNext(enumerator);
                 }

@@ -15,6 +15,7 @@ namespace DualStack;
 //   then the families alternate; a family with nothing left (or not answered yet) gives way to the other.
 //   An answer that arrives late joins the alternation for the candidates not yet handed out.
 // - Within a family, answers the resolver already ordered keep their order; others are sorted by RFC 6724.
+// - Each family's answer loses its duplicates and is cut to MaxAddressesPerFamily (64) before anything else.
 // - One family failing is not an error while the other has addresses; if neither yields any address, the
 //   enumeration ends with the resolution error (the preferred family's, else the other's).
 //
@@ -32,6 +33,15 @@ internal sealed class HostCandidates(
     TimeProvider timeProvider,
     DualStackMetrics metrics) : IAsyncEnumerable<IPEndPoint>
 {
+    /// <summary>
+    /// The most addresses of one family that a connect considers, after dropping duplicates (docs/reliability.md).
+    /// </summary>
+    /// <remarks>
+    /// A 512-byte UDP DNS answer holds at most 28 A records, and real hosts publish a handful; 64 leaves room for any
+    /// honest answer while bounding what a forged or broken one (a 64 KiB TCP answer, a huge hosts file) can cost.
+    /// </remarks>
+    internal const int MaxAddressesPerFamily = 64;
+
     public async IAsyncEnumerator<IPEndPoint> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
         var other = preferred == AddressFamily.InterNetworkV6 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
@@ -123,19 +133,29 @@ internal sealed class HostCandidates(
 
     private Task<HostAddresses> Query(AddressFamily family, CancellationToken cancellationToken)
     {
-        if (metrics.ResolveDuration.Enabled || DualStackActivities.Source.HasListeners())
-        {
-            return ObservedQueryAsync(family, cancellationToken);
-        }
-
+        Task<HostAddresses> lookup;
         try
         {
-            return resolver.ResolveAsync(host, port, family, cancellationToken).AsTask();
+            lookup = metrics.ResolveDuration.Enabled || DualStackActivities.Source.HasListeners()
+                ? ObservedQueryAsync(family, cancellationToken)
+                : resolver.ResolveAsync(host, port, family, cancellationToken).AsTask();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return Task.FromException<HostAddresses>(e);
         }
+
+        if (lookup.IsCompleted)
+        {
+            return lookup;
+        }
+
+        // A resolver that does not hear its token (one stuck in a blocking call) must not hold the connect past its
+        // timeout or the caller's cancellation: stop waiting for it when the token fires. Whatever it ends with later
+        // is observed here, so no exception goes unobserved; the lookup itself is the resolver's to end.
+        _ = lookup.ContinueWith(
+            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return lookup.WaitAsync(cancellationToken);
     }
 
     // A query measured (dualstack.resolve.duration) and traced (a dualstack.resolve span under the connect's).
@@ -187,8 +207,12 @@ internal sealed class HostCandidates(
                 return;
             }
 
+            // An address listed twice is tried once (its first place counts), and at most MaxAddressesPerFamily are kept,
+            // before sorting: the sort probes one socket per address, and a hostile or broken answer must not cost
+            // thousands of probes and attempts.
             var result = Answer.Result;
-            IEnumerable<IPEndPoint> ordered = result.IsOrdered ? result.EndPoints : DestinationAddressSelection.Sort(result.EndPoints);
+            var kept = result.EndPoints.Distinct().Take(MaxAddressesPerFamily).ToList();
+            IEnumerable<IPEndPoint> ordered = result.IsOrdered ? kept : DestinationAddressSelection.Sort(kept);
             foreach (var endPoint in ordered)
             {
                 Queue.Enqueue(endPoint);

@@ -100,8 +100,14 @@ internal static class DescriptionFields
         return error is null ? endPoint! : throw parts.Error(error.Value);
     }
 
-    /// <summary>Escapes a Twisted-style value: backslash and colon.</summary>
-    public static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(":", "\\:", StringComparison.Ordinal);
+    /// <summary>Escapes a Twisted-style value: backslash, colon and brackets.</summary>
+    /// <remarks>
+    /// The splitter keeps colons inside brackets (<c>interface=[::1]</c>), so an unescaped <c>[</c> in a value (a file
+    /// name) would swallow the fields after it; escaped brackets are plain characters.
+    /// </remarks>
+    public static string Escape(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(":", "\\:", StringComparison.Ordinal)
+            .Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal);
 
     /// <summary>A host for the authority of a URI-style description: IPv6 in brackets.</summary>
     public static string UriHost(IPAddress address) =>

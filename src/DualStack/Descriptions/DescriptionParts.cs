@@ -9,7 +9,14 @@ namespace DualStack;
 /// </remarks>
 internal sealed class DescriptionParts
 {
-    public const int MaxLength = 4096;
+    // The limits are on each value as parsed (unescaped), which formatting keeps, and not on the text: escaping makes the
+    // text of the same endpoint up to three times longer ('%' is written '%25' in a URI), so a limit on the text would
+    // refuse the description of an endpoint it had just parsed. The text limit only bounds the work of splitting: an
+    // endpoint has at most 4 long values (cert, key, trust roots, ALPN list), which escape to 4 × 3 × 4096 characters,
+    // well under it.
+    public const int MaxValueLength = 4096;
+
+    public const int MaxLength = 65536;
 
     private DescriptionParts(string input, string kind, DescriptionSyntax syntax)
     {
@@ -78,6 +85,14 @@ internal sealed class DescriptionParts
 
     public EndpointFormatException Error(string field, string reason, int position) => new(Input, field, reason, position);
 
+    private void CheckValueLength(string field, string value, int position)
+    {
+        if (value.Length > MaxValueLength)
+        {
+            throw Error(field, $"the value is {value.Length} characters long; at most {MaxValueLength} are allowed", position);
+        }
+    }
+
     public EndpointFormatException Error(ParseError error) => error.ToException(Input);
 
     private static DescriptionParts SplitTwisted(string input, int colon)
@@ -133,6 +148,7 @@ internal sealed class DescriptionParts
     {
         if (equals < 0)
         {
+            CheckValueLength("field", token, position);
             Positional.Add(new Field(null, token, position));
             return;
         }
@@ -148,6 +164,7 @@ internal sealed class DescriptionParts
 
     private void AddKeyword(string key, string value, int position)
     {
+        CheckValueLength($"option '{key}'", value, position);
         if (Keywords.Any(k => k.Key == key))
         {
             throw Error($"option '{key}'", "the option is given twice", position);
@@ -213,6 +230,7 @@ internal sealed class DescriptionParts
             throw parts.Error("host", "the host is empty", start);
         }
 
+        parts.CheckValueLength("host", host, start);
         parts.Keywords.Add(new Field("host", host, start));
         if (portStart < 0)
         {

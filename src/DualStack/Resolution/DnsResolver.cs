@@ -336,7 +336,7 @@ public sealed class DnsResolver : IHostResolver
 
     /// <summary>Parses <paramref name="message"/> and checks that it answers this very query.</summary>
     /// <returns><see langword="null"/> when it does; else what is wrong with it.</returns>
-    private static string? Validate(ReadOnlySpan<byte> message, ushort id, string name, DnsRecordType type, out DnsMessage? answer)
+    internal static string? Validate(ReadOnlySpan<byte> message, ushort id, string name, DnsRecordType type, out DnsMessage? answer)
     {
         answer = null;
         DnsMessage parsed;
@@ -373,7 +373,7 @@ public sealed class DnsResolver : IHostResolver
         return null;
     }
 
-    private HostAddresses Interpret(DnsMessage answer, string host, string name, DnsRecordType type, int port)
+    internal HostAddresses Interpret(DnsMessage answer, string host, string name, DnsRecordType type, int port)
     {
         // The texts are getaddrinfo's (gai_strerror in glibc), followed by the RCODE and the server (SPEC R9).
         switch (answer.ResponseCode)

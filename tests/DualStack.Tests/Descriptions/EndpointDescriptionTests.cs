@@ -151,11 +151,26 @@ public class EndpointDescriptionTests
     [Fact]
     public void Parse_OversizedDescription_IsRejectedBeforeParsing()
     {
-        string huge = "tcp://" + new string('a', 5000) + ":1";
+        string huge = "tcp://" + new string('a', 70_000) + ":1";
 
         var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(huge));
 
         Assert.Equal("description", e.Field);
+        Assert.Contains("at most 65536", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("tcp://{0}:1", "host")]
+    [InlineData("tcp:host={0}:port=1", "option 'host'")]
+    [InlineData("tls://*:443?cert={0}", "option 'cert'")]
+    [InlineData("tcp:{0}", "field")]
+    public void Parse_ValueOver4096Characters_IsRejectedNamingIt(string template, string field)
+    {
+        string description = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, new string('a', 4097));
+
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseServer(description));
+
+        Assert.Equal(field, e.Field);
         Assert.Contains("at most 4096", e.Message, StringComparison.Ordinal);
     }
 }

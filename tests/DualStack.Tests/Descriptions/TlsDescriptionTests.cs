@@ -157,4 +157,45 @@ public class TlsDescriptionTests
 
         Assert.Throws<ArgumentException>(() => EndpointDescription.Format(nested, DescriptionSyntax.Uri));
     }
+
+    // Found by fuzzing (issue #9): the Twisted splitter keeps colons inside brackets (interface=[::1]), so a value with
+    // an unescaped '[' swallowed the fields after it.
+    [Theory]
+    [InlineData("tls://*:443?cert=server.p[em&key=server.key")]
+    [InlineData("tls://*:443?cert=a]b[c&key=d[e")]
+    [InlineData("tls://*:443?cert=[x]&key=y")]
+    public void ParseServer_BracketInAValue_RoundTripsThroughTheTwistedSyntax(string description)
+    {
+        var endpoint = EndpointDescription.ParseServer(description);
+
+        string twisted = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
+
+        Assert.Equal(endpoint, EndpointDescription.ParseServer(twisted));
+    }
+
+    [Fact]
+    public void ParseClient_BracketInAValue_RoundTripsThroughTheTwistedSyntax()
+    {
+        var endpoint = EndpointDescription.ParseClient("tls://example.com:443?trustRoots=/ca[.pem&alpn=h2");
+
+        string twisted = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
+
+        Assert.Equal(endpoint, EndpointDescription.ParseClient(twisted));
+    }
+
+    // Found by fuzzing (issue #9): escaping grows a value (':' becomes '\:' in the Twisted syntax, '%' becomes '%25' in
+    // a URI), so a description under the length limit formatted as one over it, which the parser then refused.
+    [Theory]
+    [InlineData(":", 3000, "tls://*:443?cert={0}&key=k")]
+    [InlineData("%", 2000, "tls:443:certKey={0}:privateKey=k")]
+    [InlineData("[", 2500, "tls://*:443?cert={0}&key=k")]
+    public void ParseServer_ValueThatGrowsWhenEscaped_RoundTripsInBothSyntaxes(string character, int count, string template)
+    {
+        var endpoint = EndpointDescription.ParseServer(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, string.Concat(Enumerable.Repeat(character, count))));
+
+        foreach (var syntax in new[] { DescriptionSyntax.Uri, DescriptionSyntax.Twisted })
+        {
+            Assert.Equal(endpoint, EndpointDescription.ParseServer(EndpointDescription.Format(endpoint, syntax)));
+        }
+    }
 }

@@ -1,0 +1,138 @@
+using System.Net;
+using System.Net.Sockets;
+using DualStack.Tests.Shared;
+
+namespace DualStack.FunctionalTests;
+
+/// <summary>
+/// Faults on a real listener over loopback (issue #9): disposal and stopping while accepts are pending or running,
+/// cancelled accepts, clients connecting while the listener stops. The contract (IStreamListener's docs): a stopped
+/// or disposed listener's AcceptAsync returns null, always, never ObjectDisposedException; a cancelled accept throws
+/// for its own token and loses no connection; no client is left hanging on a connection nobody will take.
+/// </summary>
+public class ListenerFaultTests
+{
+    [Fact]
+    public async Task Dispose_WithManyPendingAccepts_CompletesEveryOneWithNull_AndLaterAcceptsToo()
+    {
+        var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        var pending = Enumerable.Range(0, 16).Select(_ => listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask()).ToList();
+
+        await listener.DisposeAsync().Bounded();
+
+        Assert.All(await Task.WhenAll(pending).Bounded(), Assert.Null);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Null(await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded());
+        }
+
+        await listener.DisposeAsync().Bounded();
+        await listener.StopAsync(TestContext.Current.CancellationToken).Bounded();
+        Assert.Null(await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded());
+    }
+
+    [Fact]
+    public async Task Accept_Cancelled_ThrowsForItsToken_AndTheNextAcceptGetsTheConnection()
+    {
+        await using var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        var local = listener.LocalEndPoints[0];
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var pending = listener.AcceptAsync(cancel.Token).AsTask();
+
+        await cancel.CancelAsync();
+        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.Bounded());
+        Assert.Equal(cancel.Token, e.CancellationToken);
+
+        await using var client = await new TcpClientEndpoint(local.Address, local.Port).ConnectAsync(TestContext.Current.CancellationToken).Bounded();
+        await using var server = await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded();
+        Assert.Equal(client.LocalEndPoint, server!.RemoteEndPoint);
+    }
+
+    // Clients connect from several tasks while several accept loops run and the listener is stopped (then disposed)
+    // halfway. Every accept ends with a connection or null; every client either is refused or gets a connection that
+    // some accept handed out, or that the listener closed (the client reads end of stream or a reset): none hangs.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task StopOrDispose_DuringAcceptsAndConnects_EveryAcceptEndsAndNoClientHangs(bool dispose)
+    {
+        var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        var local = listener.LocalEndPoints[0];
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<EndPoint>();
+        var acceptLoops = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (await listener.AcceptAsync(TestContext.Current.CancellationToken) is { } connection)
+            {
+                accepted.Add(connection.RemoteEndPoint!);
+                await connection.DisposeAsync();
+            }
+        })).ToList();
+        int connected = 0, refused = 0;
+        using var halfway = new SemaphoreSlim(0);
+        var clients = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            for (int i = 0; i < 25; i++)
+            {
+                if (worker == 0 && i == 12)
+                {
+                    halfway.Release();
+                }
+
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    await socket.ConnectAsync(local, TestContext.Current.CancellationToken);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+                {
+                    // Refused once the socket is closed; reset when it closes during the handshake.
+                    Interlocked.Increment(ref refused);
+                    continue;
+                }
+
+                if (local.Equals(socket.LocalEndPoint))
+                {
+                    // TCP simultaneous open: with nothing listening any more, the kernel may pick the listener's old
+                    // port as this client's source port, and the socket connects to itself. Nobody refused it, but
+                    // no listener took it either.
+                    Interlocked.Increment(ref refused);
+                    continue;
+                }
+
+                Interlocked.Increment(ref connected);
+                try
+                {
+                    // The server side closes every connection it gets, and the listener resets those it drops: either
+                    // way this read ends. The client speaks first: a handshake that completes as the listening socket
+                    // closes can leave the client established with no socket at all on the server side (the kernel
+                    // drops the half-open connection without a reset; seen here about once in 50 runs), and only a
+                    // segment from the client draws the reset that ends it.
+                    await socket.SendAsync(new byte[] { 1 }, TestContext.Current.CancellationToken).AsTask().Bounded();
+                    await socket.ReceiveAsync(new byte[1], TestContext.Current.CancellationToken).AsTask().Bounded();
+                }
+                catch (SocketException)
+                {
+                }
+            }
+        })).ToList();
+
+        await halfway.WaitAsync(TestContext.Current.CancellationToken).Bounded();
+        if (dispose)
+        {
+            await listener.DisposeAsync().Bounded();
+        }
+        else
+        {
+            await listener.StopAsync(TestContext.Current.CancellationToken).Bounded();
+        }
+
+        await Task.WhenAll(clients).Bounded();
+        await Task.WhenAll(acceptLoops).Bounded();
+        await listener.DisposeAsync().Bounded();
+
+        Assert.Equal(200, connected + refused);
+        Assert.True(refused > 0, "no client connected after the stop");
+        Assert.InRange(accepted.Count, 1, connected);
+        Assert.Null(await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded());
+    }
+}
