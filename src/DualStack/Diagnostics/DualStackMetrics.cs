@@ -51,18 +51,8 @@ internal sealed class DualStackMetrics
     public static DualStackMetrics For(IMeterFactory? meterFactory) =>
         meterFactory is null ? Shared : s_byFactory.GetValue(meterFactory, static f => new DualStackMetrics(f.Create(new MeterOptions(DualStackDiagnostics.MeterName))));
 
-    public void RecordConnect(TimeSpan duration, AddressFamily? family, string? errorType)
-    {
-        if (!ConnectDuration.Enabled)
-        {
-            return;
-        }
-
-        var tags = default(TagList);
-        AddFamily(ref tags, family);
-        AddError(ref tags, errorType);
-        ConnectDuration.Record(duration.TotalSeconds, tags);
-    }
+    public void RecordConnect(TimeSpan duration, AddressFamily? family, string? errorType) =>
+        RecordDuration(ConnectDuration, duration, family, errorType);
 
     public void RecordAttempt(ConnectionAttempt attempt)
     {
@@ -82,18 +72,8 @@ internal sealed class DualStackMetrics
         ConnectAttempts.Add(1, tags);
     }
 
-    public void RecordResolve(TimeSpan duration, AddressFamily family, string? errorType)
-    {
-        if (!ResolveDuration.Enabled)
-        {
-            return;
-        }
-
-        var tags = default(TagList);
-        AddFamily(ref tags, family);
-        AddError(ref tags, errorType);
-        ResolveDuration.Record(duration.TotalSeconds, tags);
-    }
+    public void RecordResolve(TimeSpan duration, AddressFamily family, string? errorType) =>
+        RecordDuration(ResolveDuration, duration, family, errorType);
 
     public void RecordAccept(Socket accepted)
     {
@@ -105,6 +85,20 @@ internal sealed class DualStackMetrics
         var tags = default(TagList);
         AddFamily(ref tags, accepted.RemoteEndPoint is IPEndPoint remote ? IPLiteral.Unmap(remote).AddressFamily : null);
         ListenerAccepts.Add(1, tags);
+    }
+
+    // A duration in seconds, tagged with the family (network.type) and, for a failure, error.type.
+    private static void RecordDuration(Histogram<double> histogram, TimeSpan duration, AddressFamily? family, string? errorType)
+    {
+        if (!histogram.Enabled)
+        {
+            return;
+        }
+
+        var tags = default(TagList);
+        AddFamily(ref tags, family);
+        AddError(ref tags, errorType);
+        histogram.Record(duration.TotalSeconds, tags);
     }
 
     private static void AddFamily(ref TagList tags, AddressFamily? family)
