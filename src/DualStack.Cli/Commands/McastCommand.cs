@@ -13,8 +13,6 @@ namespace DualStack.Cli.Commands;
 /// </summary>
 internal static class McastCommand
 {
-    private const int MaxDatagram = 65_527;
-
     public static Command Create()
     {
         var command = new Command("mcast", "Multicast: join a group and print what arrives, or send one datagram to a group");
@@ -38,7 +36,7 @@ internal static class McastCommand
         {
             bool json = parseResult.GetValue(CliOptions.Json);
             var groupAddress = ParseGroup(parseResult.GetValue(group)!);
-            int groupPort = ParsePort(parseResult.GetValue(port));
+            int groupPort = DatagramArguments.Port(parseResult.GetValue(port));
             var (index, name) = ParseInterface(parseResult.GetValue(nic)!);
             var sourceAddress = parseResult.GetValue(source) is { } sourceText
                 ? IPLiteral.TryParseAddress(sourceText, out var parsed) ? parsed : throw new ArgumentException($"--source '{sourceText}' is not an address")
@@ -46,8 +44,7 @@ internal static class McastCommand
             int? limit = parseResult.GetValue(count) is { } n ? (n > 0 ? n : throw new ArgumentException($"--count {n} is not positive")) : null;
 
             using var stop = new ShutdownSignal(cancellationToken);
-            var any = groupAddress.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-            using var socket = new UdpEndpoint(any, groupPort) { ReuseAddress = true }.Bind();
+            using var socket = new UdpEndpoint(DatagramArguments.Wildcard(groupAddress.AddressFamily), groupPort) { ReuseAddress = true }.Bind();
             using var membership = sourceAddress is null
                 ? socket.JoinGroup(groupAddress, index)
                 : socket.JoinSourceGroup(groupAddress, sourceAddress, index);
@@ -68,7 +65,7 @@ internal static class McastCommand
                 Console.WriteLine($"joined {membership} ({name}), port {groupPort} (Ctrl-C stops)");
             }
 
-            var buffer = new byte[MaxDatagram];
+            var buffer = new byte[DatagramArguments.MaxDatagram];
             try
             {
                 for (int received = 0; limit is null || received < limit; received++)
@@ -113,13 +110,12 @@ internal static class McastCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var groupAddress = ParseGroup(parseResult.GetValue(group)!);
-            int groupPort = ParsePort(parseResult.GetValue(port));
+            int groupPort = DatagramArguments.Port(parseResult.GetValue(port));
             var (index, name) = ParseInterface(parseResult.GetValue(nic)!);
             int? hopLimit = parseResult.GetValue(hops) is { } h ? (h is >= 0 and <= 255 ? h : throw new ArgumentException($"--hops {h} is not from 0 to 255")) : null;
             var payload = Encoding.UTF8.GetBytes(parseResult.GetValue(text)!);
 
-            var any = groupAddress.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-            using var socket = new UdpEndpoint(any, 0).Bind();
+            using var socket = new UdpEndpoint(DatagramArguments.Wildcard(groupAddress.AddressFamily), 0).Bind();
             socket.MulticastInterface = index;
             socket.MulticastLoopback = parseResult.GetValue(loopback);
             if (hopLimit is { } limit)
@@ -175,9 +171,6 @@ internal static class McastCommand
             : address.GetAddressBytes()[0] is >= 224 and <= 239;
         return multicast ? address : throw new ArgumentException($"group '{text}' is not a multicast address");
     }
-
-    private static int ParsePort(int port) =>
-        port is >= 1 and <= IPEndPoint.MaxPort ? port : throw new ArgumentException($"port {port} is not from 1 to 65535");
 
     // A name, or an index; either must be an interface of this host now.
     private static (int Index, string Name) ParseInterface(string text)

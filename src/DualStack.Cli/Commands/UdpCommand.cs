@@ -13,9 +13,6 @@ namespace DualStack.Cli.Commands;
 /// </summary>
 internal static class UdpCommand
 {
-    // Any UDP datagram fits: 65,535 minus the 8-byte UDP header.
-    private const int MaxDatagram = 65_527;
-
     public static Command Create()
     {
         var command = new Command("udp", "UDP: an echo server, or send one datagram and print the reply");
@@ -48,7 +45,7 @@ internal static class UdpCommand
                 Console.WriteLine($"listening on udp {JsonShapes.EndPoint(local)} (echo; Ctrl-C stops)");
             }
 
-            var buffer = new byte[MaxDatagram];
+            var buffer = new byte[DatagramArguments.MaxDatagram];
             try
             {
                 while (true)
@@ -96,22 +93,17 @@ internal static class UdpCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             bool json = parseResult.GetValue(CliOptions.Json);
-            int destinationPort = parseResult.GetValue(port);
-            if (destinationPort is < 1 or > IPEndPoint.MaxPort)
-            {
-                throw new ArgumentException($"port {destinationPort} is not from 1 to 65535");
-            }
+            int destinationPort = DatagramArguments.Port(parseResult.GetValue(port));
 
             var wait = Seconds(parseResult.GetValue(timeout));
             var local = parseResult.GetValue(bind) is { } bindText ? ParseBind(bindText) : null;
             var remote = await DestinationAsync(parseResult.GetValue(host)!, destinationPort, local?.AddressFamily, cancellationToken);
-            var any = remote.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-            using var socket = new UdpEndpoint(local?.Address ?? any, local?.Port ?? 0).Bind();
+            using var socket = new UdpEndpoint(local?.Address ?? DatagramArguments.Wildcard(remote.AddressFamily), local?.Port ?? 0).Bind();
             var payload = Encoding.UTF8.GetBytes(parseResult.GetValue(text)!);
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(wait);
-            var buffer = new byte[MaxDatagram];
+            var buffer = new byte[DatagramArguments.MaxDatagram];
             try
             {
                 if (parseResult.GetValue(connect))
