@@ -83,7 +83,7 @@ internal sealed class MeasureCommand(string host, int port, int runs, TimeSpan c
             return await DualStackConnectAsync(endpoint, cancellationToken);
         }
 
-        using var shared = new ConnectionHistory();
+        var shared = new ConnectionHistory();
         var withHistory = endpoint with { History = shared };
         var first = await DualStackConnectAsync(withHistory, cancellationToken);
         Log($"  first of pair: DualStack {Describe(first)}");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using DualStack.Cli;
 using DualStack.Cli.Commands;
 
+CommandClock.MarkStart();
 var root = new RootCommand("dualstack: IPv6 and dual-stack networking from the command line");
 root.Options.Add(CliOptions.Json);
 root.Subcommands.Add(InterfacesCommand.Create());

@@ -52,8 +52,7 @@ public sealed class DualStackOptions
     /// <summary>Remembers which family won per host; see <see cref="HostnameEndpoint.History"/>.</summary>
     /// <remarks>
     /// Defaults to the container's <see cref="ConnectionHistory"/> singleton, which <c>AddDualStack</c> registers (on the
-    /// container's <see cref="TimeProvider"/>) and the container disposes: every endpoint and HTTP client of the container
-    /// shares it. Set it to <see langword="null"/> to connect without history.
+    /// container's <see cref="TimeProvider"/>): every endpoint and HTTP client of the container shares it. Set it to <see langword="null"/> to connect without history.
     /// </remarks>
     public ConnectionHistory? History { get; set; }
 }

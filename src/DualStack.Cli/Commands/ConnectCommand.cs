@@ -82,22 +82,33 @@ internal static class ConnectCommand
                 throw new ArgumentException("--insecure and --ca apply to --tls");
             }
 
-            return await RunAsync(target, parseResult.GetValue(send), parseResult.GetValue(trace), parseResult.GetValue(CliOptions.Json), cancellationToken);
+            return await RunAsync(target, CommandClock.Start, parseResult.GetValue(send), parseResult.GetValue(trace), parseResult.GetValue(CliOptions.Json), cancellationToken);
         });
         return command;
     }
 
     /// <summary>Connects, optionally sends and reads a reply, and prints the result; shared with <c>demo</c>.</summary>
-    public static async Task<int> RunAsync(IStreamClientEndpoint endpoint, string? send, bool trace, bool json, CancellationToken cancellationToken)
+    /// <param name="endpoint">What to connect to.</param>
+    /// <param name="start">
+    /// The timestamp the reported times count from (the start of the command): <c>elapsed_ms</c> runs from it to the
+    /// connected socket (or the failure), and the attempts' times are moved onto it from the race's own start.
+    /// </param>
+    /// <param name="send">Text to send, or <see langword="null"/>.</param>
+    /// <param name="trace">Whether to draw the timeline.</param>
+    /// <param name="json">Whether to print JSON.</param>
+    /// <param name="cancellationToken">Cancels the connect and the exchange.</param>
+    public static async Task<int> RunAsync(IStreamClientEndpoint endpoint, long start, string? send, bool trace, bool json, CancellationToken cancellationToken)
     {
-        long start = TimeProvider.System.GetTimestamp();
+        var clock = TimeProvider.System;
         StreamConnection? connection = null;
         IReadOnlyList<ConnectionAttempt> attempts = [];
         Exception? error = null;
+        var raceStart = TimeSpan.Zero;
         try
         {
             using (new Spinner($"connecting to {endpoint}", enabled: !json))
             {
+                raceStart = clock.GetElapsedTime(start);
                 connection = await endpoint.ConnectAsync(cancellationToken);
             }
 
@@ -117,6 +128,8 @@ internal static class ConnectCommand
             error = e;
         }
 
+        double elapsed = clock.GetElapsedTime(start).TotalMilliseconds;
+        attempts = [.. attempts.Select(a => a with { Started = a.Started + raceStart, Ended = a.Ended + raceStart })];
         string? reply = null;
         var tls = connection?.Stream is SslStream ssl ? TlsJson.Describe(ssl) : null;
         await using (connection)
@@ -127,7 +140,6 @@ internal static class ConnectCommand
             }
         }
 
-        double elapsed = TimeProvider.System.GetElapsedTime(start).TotalMilliseconds;
         if (json)
         {
             Cli.WriteJson(AttemptJson.Result(connection, attempts, elapsed, tls, reply, error));
@@ -141,8 +153,7 @@ internal static class ConnectCommand
 
             if (connection?.RemoteEndPoint is IPEndPoint remote)
             {
-                var won = attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Connected);
-                Console.WriteLine($"connected to {JsonShapes.EndPoint(remote)} over {JsonShapes.Family(remote.AddressFamily)} in {won?.Ended.TotalMilliseconds ?? elapsed:0} ms after {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")}");
+                Console.WriteLine($"connected to {JsonShapes.EndPoint(remote)} over {JsonShapes.Family(remote.AddressFamily)} in {elapsed:0} ms after {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")}");
             }
 
             if (tls is not null)

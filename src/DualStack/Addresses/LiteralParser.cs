@@ -67,8 +67,10 @@ internal static class LiteralParser
 
     public static ParseError? TryParseIPv4(ReadOnlySpan<char> text, int offset, out IPAddress? address)
     {
+        // The four octets accumulate in one integer, digits are read by hand: no stackalloc (which makes the JIT compile
+        // the method fully optimised on first call, a cost every fresh process would pay) and no culture-aware parse.
         address = null;
-        Span<byte> bytes = stackalloc byte[4];
+        uint value = 0;
         int part = 0;
         int start = 0;
         for (int i = 0; i <= text.Length; i++)
@@ -95,13 +97,19 @@ internal static class LiteralParser
                 return new ParseError("address", $"'{octet}' has a leading zero", offset + start);
             }
 
-            int value = int.Parse(octet, NumberStyles.None, CultureInfo.InvariantCulture);
-            if (value > 255)
+            int number = 0;
+            foreach (char digit in octet)
+            {
+                number = (number * 10) + (digit - '0');
+            }
+
+            if (number > 255)
             {
                 return new ParseError("address", $"'{octet}' is larger than 255", offset + start);
             }
 
-            bytes[part++] = (byte)value;
+            value = (value << 8) | (uint)number;
+            part++;
             start = i + 1;
         }
 
@@ -110,7 +118,8 @@ internal static class LiteralParser
             return new ParseError("address", "an IPv4 address has exactly four parts", offset);
         }
 
-        address = new IPAddress(bytes);
+        // IPAddress(long) takes the address as it lies in memory: in network byte order.
+        address = new IPAddress((uint)IPAddress.HostToNetworkOrder((int)value));
         return null;
     }
 
@@ -281,24 +290,24 @@ internal static class LiteralParser
     {
         // IPAddress.ToString writes every address with 96 leading zero bits in the deprecated
         // IPv4-compatible form (::1:80 becomes ::0.1.0.128); RFC 5952 section 5 keeps mixed
-        // notation for IPv4-mapped addresses only.
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out _);
-        Span<char> buffer = stackalloc char[64];
+        // notation for IPv4-mapped addresses only. Arrays rather than stackalloc: a method with stackalloc is compiled
+        // fully optimised on its first call, and every endpoint made from an IPv6 literal formats it once.
+        byte[] bytes = address.GetAddressBytes();
+        var buffer = new char[64];
         int length = 0;
         if (address.IsIPv4MappedToIPv6)
         {
             "::ffff:".CopyTo(buffer);
             length = 7;
-            address.MapToIPv4().TryFormat(buffer[length..], out int written);
+            address.MapToIPv4().TryFormat(buffer.AsSpan(length), out int written);
             length += written;
         }
         else
         {
-            Span<ushort> groups = stackalloc ushort[8];
+            var groups = new ushort[8];
             for (int i = 0; i < 8; i++)
             {
-                groups[i] = BinaryPrimitives.ReadUInt16BigEndian(bytes[(2 * i)..]);
+                groups[i] = BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(2 * i));
             }
 
             (int runStart, int runLength) = LongestZeroRun(groups);
@@ -316,7 +325,7 @@ internal static class LiteralParser
                     continue;
                 }
 
-                groups[i].TryFormat(buffer[length..], out int written, "x", CultureInfo.InvariantCulture);
+                groups[i].TryFormat(buffer.AsSpan(length), out int written, "x", CultureInfo.InvariantCulture);
                 length += written;
                 if (i < 7)
                 {
@@ -325,7 +334,7 @@ internal static class LiteralParser
             }
         }
 
-        var text = new string(buffer[..length]);
+        var text = new string(buffer, 0, length);
         return includeZone && address.ScopeId != 0 ? text + "%" + FormatZone(address.ScopeId) : text;
     }
 

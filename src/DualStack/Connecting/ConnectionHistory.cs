@@ -11,17 +11,29 @@ namespace DualStack;
 /// <para>
 /// Opt-in: give one instance to the <see cref="HostnameEndpoint"/>s that should share it. After a connect to a host
 /// whose IPv6 is broken was won by IPv4, the next connect to that host tries IPv4 first and does not wait an attempt
-/// delay for IPv6 again. Entries expire after <see cref="Lifetime"/>, and all are dropped when this machine's
+/// delay for IPv6 again. Entries expire after <see cref="Lifetime"/>, and all are forgotten when this machine's
 /// addresses change (<see cref="NetworkChange.NetworkAddressChanged"/>), since a new network may be one where IPv6 works.
-/// At most <see cref="Capacity"/> hosts are remembered; the oldest entry makes room for a new one.
+/// At most 1,024 hosts are remembered; the oldest entry makes room for a new one.
 /// </para>
-/// <para>Dispose the history to stop listening for address changes.</para>
+/// <para>
+/// A history holds nothing to release. One process-wide subscription to address changes, made when the first entry is
+/// recorded, serves every history, so creating one per client or per handler costs nothing but its table.
+/// </para>
 /// </remarks>
-public sealed class ConnectionHistory : IDisposable
+public sealed class ConnectionHistory
 {
-    private readonly Dictionary<string, (AddressFamily Family, long Timestamp)> _entries = new(StringComparer.OrdinalIgnoreCase);
+    // The most hosts remembered at once: the oldest entry makes room for a new one.
+    internal const int Capacity = 1024;
+
+    // Bumped on every address change; an entry recorded under an older generation is forgotten. One static subscription
+    // rather than one per history: NetworkChange costs a fresh process about 15 ms to start (a netlink socket and its
+    // reader), which a connect should not pay, and a per-instance handler would keep every history alive for the
+    // process's lifetime unless disposed.
+    private static int s_addressGeneration;
+    private static int s_listening;
+
+    private readonly Dictionary<string, (AddressFamily Family, long Timestamp, int Generation)> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _timeProvider;
-    private readonly NetworkAddressChangedEventHandler _onAddressChanged;
 
     /// <summary>Creates a history whose entries count for <see cref="DefaultLifetime"/> on the system clock.</summary>
     public ConnectionHistory()
@@ -38,15 +50,10 @@ public sealed class ConnectionHistory : IDisposable
         Lifetime = lifetime ?? DefaultLifetime;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(Lifetime, TimeSpan.Zero, nameof(lifetime));
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _onAddressChanged = (_, _) => Clear();
-        NetworkChange.NetworkAddressChanged += _onAddressChanged;
     }
 
     /// <summary>How long an entry counts unless the constructor says otherwise: 10 minutes.</summary>
     public static TimeSpan DefaultLifetime { get; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>The most hosts remembered at once.</summary>
-    public const int Capacity = 1024;
 
     /// <summary>How long an entry counts.</summary>
     public TimeSpan Lifetime { get; }
@@ -58,6 +65,7 @@ public sealed class ConnectionHistory : IDisposable
     public void Record(string host, AddressFamily family)
     {
         ArgumentNullException.ThrowIfNull(host);
+        ListenForAddressChanges();
         lock (_entries)
         {
             if (_entries.Count >= Capacity && !_entries.ContainsKey(host))
@@ -65,7 +73,7 @@ public sealed class ConnectionHistory : IDisposable
                 _entries.Remove(_entries.MinBy(e => e.Value.Timestamp).Key);
             }
 
-            _entries[host] = (family, _timeProvider.GetTimestamp());
+            _entries[host] = (family, _timeProvider.GetTimestamp(), Volatile.Read(ref s_addressGeneration));
         }
     }
 
@@ -81,7 +89,7 @@ public sealed class ConnectionHistory : IDisposable
         {
             if (_entries.TryGetValue(host, out var entry))
             {
-                if (_timeProvider.GetElapsedTime(entry.Timestamp) < Lifetime)
+                if (_timeProvider.GetElapsedTime(entry.Timestamp) < Lifetime && entry.Generation == Volatile.Read(ref s_addressGeneration))
                 {
                     family = entry.Family;
                     return true;
@@ -104,6 +112,14 @@ public sealed class ConnectionHistory : IDisposable
         }
     }
 
-    /// <summary>Stops listening for address changes.</summary>
-    public void Dispose() => NetworkChange.NetworkAddressChanged -= _onAddressChanged;
+    /// <summary>Forgets what every history recorded so far, as an address change of this machine does.</summary>
+    internal static void OnAddressChanged() => Interlocked.Increment(ref s_addressGeneration);
+
+    private static void ListenForAddressChanges()
+    {
+        if (Volatile.Read(ref s_listening) == 0 && Interlocked.Exchange(ref s_listening, 1) == 0)
+        {
+            NetworkChange.NetworkAddressChanged += static (_, _) => OnAddressChanged();
+        }
+    }
 }

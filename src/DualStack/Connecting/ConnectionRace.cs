@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using DualStack.Diagnostics;
 using DualStack.Internal;
@@ -50,6 +51,9 @@ public static class ConnectionRace
     /// </remarks>
     internal const int MaxAttempts = 1000;
 
+    // The category CreateLogger(typeof(ConnectionRace)) would give, without formatting a type name on every connect.
+    private const string LoggerCategory = "DualStack.ConnectionRace";
+
     private static readonly Func<Socket, IPEndPoint, CancellationToken, ValueTask<Socket>> s_noStep = static (socket, _, _) => ValueTask.FromResult(socket);
     private static readonly Func<Socket, ValueTask> s_releaseNothing = static _ => ValueTask.CompletedTask;
     private static readonly Func<Socket, ValueTask> s_disposeSocket = static socket =>
@@ -85,7 +89,7 @@ public static class ConnectionRace
     /// <param name="afterConnect">Runs on each connected socket; owns the socket only in what it returns.</param>
     /// <param name="release">Closes a step's result that lost (the socket is closed after it).</param>
     /// <param name="cancellationToken">Cancels the race.</param>
-    internal static async Task<RaceWinner<T>> ConnectAsync<T>(
+    internal static Task<RaceWinner<T>> ConnectAsync<T>(
         string target,
         IAsyncEnumerable<IPEndPoint> candidates,
         ConnectionRaceOptions? options,
@@ -94,8 +98,38 @@ public static class ConnectionRace
         CancellationToken cancellationToken)
         where T : class
     {
-        ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(candidates);
+        return ConnectAsync(target, candidates, only: null, options, afterConnect, release, cancellationToken);
+    }
+
+    /// <summary>
+    /// Connects to one known endpoint (an address literal) with the outcomes of a race of one: the same attempt
+    /// timeline, errors, logs, metrics and spans, without the race's candidate enumerator, attempt timer and task juggling.
+    /// </summary>
+    internal static Task<RaceWinner<T>> ConnectAsync<T>(
+        string target,
+        IPEndPoint only,
+        ConnectionRaceOptions options,
+        Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect,
+        Func<T, ValueTask> release,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(only);
+        return ConnectAsync(target, candidates: null, only, options, afterConnect, release, cancellationToken);
+    }
+
+    private static async Task<RaceWinner<T>> ConnectAsync<T>(
+        string target,
+        IAsyncEnumerable<IPEndPoint>? candidates,
+        IPEndPoint? only,
+        ConnectionRaceOptions? options,
+        Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect,
+        Func<T, ValueTask> release,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(target);
         cancellationToken.ThrowIfCancellationRequested();
         options ??= new ConnectionRaceOptions();
         var time = options.TimeProvider;
@@ -103,21 +137,26 @@ public static class ConnectionRace
         using var timeoutSource = new CancellationTokenSource(options.ConnectTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         var bind = options.BindEndPoint;
-        var logger = options.LoggerFactory.CreateLogger(typeof(ConnectionRace));
+        var logger = options.LoggerFactory.CreateLogger(LoggerCategory);
         var connector = options.Connector ?? ((remote, token) => SocketConnector.ConnectAsync(remote, bind, Timeout.InfiniteTimeSpan, time, token));
-        var result = await RunAsync<RaceWinner<T>>(
-            candidates,
-            options.AttemptDelay,
-            options.MaxConcurrentAttempts,
-            bind?.AddressFamily,
-            (remote, token) => ConnectThenStepAsync(connector, afterConnect, remote, token),
-            winner => ReleaseAsync(winner, release),
-            time,
-            start,
-            logger,
-            DualStackMetrics.For(options.MeterFactory),
-            options.ServerAddress,
-            linked.Token).ConfigureAwait(false);
+        Func<IPEndPoint, CancellationToken, ValueTask<RaceWinner<T>>> attempt = (remote, token) => ConnectThenStepAsync(connector, afterConnect, remote, token);
+        var metrics = options.Metrics ?? MetricsFor(options);
+        var result = only is not null
+            ? await RunOneAsync(only, bind?.AddressFamily, attempt, winner => ReleaseAsync(winner, release), time, start, logger, metrics, options.ServerAddress, linked.Token)
+                .ConfigureAwait(false)
+            : await RunAsync<RaceWinner<T>>(
+                candidates!,
+                options.AttemptDelay,
+                options.MaxConcurrentAttempts,
+                bind?.AddressFamily,
+                attempt,
+                winner => ReleaseAsync(winner, release),
+                time,
+                start,
+                logger,
+                metrics,
+                options.ServerAddress,
+                linked.Token).ConfigureAwait(false);
 
         if (result.Winner is { } won)
         {
@@ -175,7 +214,7 @@ public static class ConnectionRace
         where T : class
     {
         // One span per attempt, by attempt index; null (nothing allocated) when nobody listens to the source.
-        List<Activity?>? spans = DualStackActivities.Source.HasListeners() ? [] : null;
+        List<Activity?>? spans = DualStackActivities.HasListeners ? [] : null;
         using var raceSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var raceToken = raceSource.Token;
         var running = new List<(Task<T> Task, int Index)>();
@@ -390,6 +429,76 @@ public static class ConnectionRace
             };
         }
     }
+
+    /// <summary>
+    /// The engine for exactly one candidate: one attempt, awaited directly. Its outcomes are the engine's for a race of
+    /// one (connected, failed, or cancelled by the caller or the timeout), so callers cannot tell the two apart, but a
+    /// connect to a literal starts no timer, enumerator or extra task.
+    /// </summary>
+    internal static async Task<RaceResult<T>> RunOneAsync<T>(
+        IPEndPoint endPoint,
+        AddressFamily? onlyFamily,
+        Func<IPEndPoint, CancellationToken, ValueTask<T>> connect,
+        Func<T, ValueTask> release,
+        TimeProvider timeProvider,
+        long startTimestamp,
+        ILogger logger,
+        DualStackMetrics metrics,
+        string? serverAddress,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        if (onlyFamily is { } family && endPoint.AddressFamily != family)
+        {
+            return new RaceResult<T>(null, [], null);
+        }
+
+        var attempt = new ConnectionAttempt(endPoint, timeProvider.GetElapsedTime(startTimestamp), TimeSpan.Zero, AttemptOutcome.Cancelled, null);
+        ConnectLog.AttemptStarted(logger, endPoint, attempt.Started.TotalMilliseconds);
+
+        // The attempt runs under its span; this method's own return takes Activity.Current back to the caller's.
+        var span = DualStackActivities.HasListeners ? AttemptSpan.Start(serverAddress, endPoint) : null;
+        T? winner = null;
+        try
+        {
+            winner = await connect(endPoint, cancellationToken).ConfigureAwait(false);
+            attempt = attempt with { Ended = timeProvider.GetElapsedTime(startTimestamp), Outcome = AttemptOutcome.Connected };
+            ConnectLog.AttemptConnected(logger, endPoint, attempt.Ended.TotalMilliseconds);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            bool cancelled = e is OperationCanceledException || cancellationToken.IsCancellationRequested;
+            attempt = attempt with
+            {
+                Ended = timeProvider.GetElapsedTime(startTimestamp),
+                Outcome = cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed,
+                Error = cancelled ? null : e,
+            };
+            if (!cancelled)
+            {
+                ConnectLog.AttemptFailed(logger, endPoint, attempt.Ended.TotalMilliseconds, e);
+            }
+        }
+
+        try
+        {
+            metrics.RecordAttempt(attempt);
+            span?.Stop(attempt);
+        }
+        catch when (winner is not null)
+        {
+            // An observer that throws must not strand the connection it was told about.
+            await release(winner).ConfigureAwait(false);
+            throw;
+        }
+
+        return new RaceResult<T>(winner, [attempt], null);
+    }
+
+    // Apart from the connect path, which must not name IMeterFactory (see HostnameEndpoint's _hasMeterFactory).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static DualStackMetrics MetricsFor(ConnectionRaceOptions options) =>
+        options.MeterFactory is null ? DualStackMetrics.ForConnect : DualStackMetrics.For(options.MeterFactory);
 
     private static Task<bool> MoveNext(IAsyncEnumerator<IPEndPoint> enumerator)
     {

@@ -136,7 +136,7 @@ internal sealed class HostCandidates(
         Task<HostAddresses> lookup;
         try
         {
-            lookup = metrics.ResolveDuration.Enabled || DualStackActivities.Source.HasListeners()
+            lookup = metrics.ResolveDurationEnabled || DualStackActivities.HasListeners
                 ? ObservedQueryAsync(family, cancellationToken)
                 : resolver.ResolveAsync(host, port, family, cancellationToken).AsTask();
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using DualStack.Diagnostics;
 using DualStack.Internal;
 using Microsoft.Extensions.Logging;
@@ -46,6 +47,10 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     private readonly AddressFamily _family = AddressFamily.Unspecified;
     private readonly AddressFamily _preferredFamily = AddressFamily.InterNetworkV6;
     private readonly IPAddress? _literal;
+
+    // Whether MeterFactory is set, read on the connect path instead of MeterFactory: a method that names IMeterFactory
+    // loads System.Diagnostics.DiagnosticSource when it is compiled, which a connect with nobody listening must not do.
+    private readonly bool _hasMeterFactory;
 
     /// <summary>Creates an endpoint for <paramref name="host"/> and <paramref name="port"/>.</summary>
     /// <param name="host">A host name (internationalised names are converted to ASCII) or an address literal.</param>
@@ -191,7 +196,15 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// (see <c>docs/diagnostics.md</c>). Spans go to the <c>DualStack</c> activity source whatever this is.
     /// </summary>
     /// <remarks>Defaults to <see langword="null"/>: the shared static meter named <c>DualStack</c>.</remarks>
-    public IMeterFactory? MeterFactory { get; init; }
+    public IMeterFactory? MeterFactory
+    {
+        get => field;
+        init
+        {
+            field = value;
+            _hasMeterFactory = value is not null;
+        }
+    }
 
     /// <summary>Makes one attempt (tests script attempts or open sockets in a network namespace); <see langword="null"/> for TCP.</summary>
     internal Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? Connector { get; init; }
@@ -212,7 +225,7 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// Connects, where an attempt wins only once <paramref name="afterConnect"/> has completed on its socket as well
     /// (the TLS endpoint's handshake race); a step that fails fails its attempt, and the next one starts at once.
     /// </summary>
-    internal async Task<RaceWinner<T>> ConnectAsync<T>(
+    internal Task<RaceWinner<T>> ConnectAsync<T>(
         Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect, Func<T, ValueTask> release, CancellationToken cancellationToken)
         where T : class
     {
@@ -224,14 +237,19 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
             throw new ArgumentException($"bind address {IPLiteral.FormatEndPoint(bind)} is not of the family the endpoint is restricted to ({Family})");
         }
 
-        var metrics = DualStackMetrics.For(MeterFactory);
-        var activity = DualStackActivities.StartConnect(Host, Port);
-        if (activity is null && !metrics.ConnectDuration.Enabled)
-        {
-            return await ConnectCoreAsync(afterConnect, release, metrics, cancellationToken).ConfigureAwait(false);
-        }
+        var metrics = _hasMeterFactory ? MetricsFromFactory() : DualStackMetrics.ForConnect;
+        return metrics.ConnectDurationEnabled || DualStackActivities.HasListeners
+            ? ObservedConnectAsync(afterConnect, release, metrics, cancellationToken)
+            : ConnectCoreAsync(afterConnect, release, metrics, cancellationToken);
+    }
 
-        // The race runs under the connect span (an async method's Activity.Current goes back to the caller's on return).
+    // The connect measured (dualstack.connect.duration) and traced (a dualstack.connect span); the race runs under the
+    // span (an async method's Activity.Current goes back to the caller's on return).
+    private async Task<RaceWinner<T>> ObservedConnectAsync<T>(
+        Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect, Func<T, ValueTask> release, DualStackMetrics metrics, CancellationToken cancellationToken)
+        where T : class
+    {
+        using var activity = DualStackActivities.StartConnect(Host, Port);
         long start = TimeProvider.GetTimestamp();
         try
         {
@@ -255,10 +273,6 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
 
             throw;
         }
-        finally
-        {
-            activity?.Dispose();
-        }
     }
 
     private async Task<RaceWinner<T>> ConnectCoreAsync<T>(
@@ -266,13 +280,7 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         where T : class
     {
         var only = BindEndPoint?.AddressFamily ?? Family;
-        var preferred = only != AddressFamily.Unspecified ? only
-            : History is not null && History.TryGetWinningFamily(Host, out var winner) ? winner
-            : PreferredFamily;
         bool sequential = Policy == ConnectPolicy.Sequential;
-        IAsyncEnumerable<IPEndPoint> candidates = _literal is not null
-            ? Literal(only)
-            : new HostCandidates(Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, FirstAddressFamilyCount, ResolutionDelay, TimeProvider, metrics);
         var options = new ConnectionRaceOptions
         {
             AttemptDelay = sequential ? Timeout.InfiniteTimeSpan : AttemptDelay,
@@ -282,18 +290,36 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
             TimeProvider = TimeProvider,
             LoggerFactory = LoggerFactory,
             Connector = Connector,
-            MeterFactory = MeterFactory,
+            Metrics = metrics,
             ServerAddress = Host,
         };
 
         RaceWinner<T> won;
-        try
+        if (_literal is not null)
         {
-            won = await ConnectionRace.ConnectAsync(Target, candidates, options, afterConnect, release, cancellationToken).ConfigureAwait(false);
+            // Nothing to resolve and nothing to race: one attempt.
+            if (only != AddressFamily.Unspecified && only != _literal.AddressFamily)
+            {
+                throw new HostResolutionException(Host, ResolutionError.FamilyNotSupported, "the address is not of the family asked for", null);
+            }
+
+            won = await ConnectionRace.ConnectAsync(Target, new IPEndPoint(_literal, Port), options, afterConnect, release, cancellationToken).ConfigureAwait(false);
         }
-        catch (ConnectionRaceException e) when (e.TimedOut && e.Attempts.Count == 0 && _literal is null)
+        else
         {
-            throw new HostResolutionException(Host, ResolutionError.Timeout, $"no address within {ConnectTimeout.TotalMilliseconds:0} ms", e);
+            var preferred = only != AddressFamily.Unspecified ? only
+                : History is not null && History.TryGetWinningFamily(Host, out var winner) ? winner
+                : PreferredFamily;
+            var candidates = new HostCandidates(
+                Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, FirstAddressFamilyCount, ResolutionDelay, TimeProvider, metrics);
+            try
+            {
+                won = await ConnectionRace.ConnectAsync(Target, candidates, options, afterConnect, release, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConnectionRaceException e) when (e.TimedOut && e.Attempts.Count == 0)
+            {
+                throw new HostResolutionException(Host, ResolutionError.Timeout, $"no address within {ConnectTimeout.TotalMilliseconds:0} ms", e);
+            }
         }
 
         if (won.Socket.RemoteEndPoint is IPEndPoint remote)
@@ -304,19 +330,11 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         return won;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DualStackMetrics MetricsFromFactory() => DualStackMetrics.For(MeterFactory);
+
     /// <summary>The endpoint's URI-style description, such as <c>tcp://example.com:443</c>.</summary>
     public override string ToString() => EndpointDescription.Format(this, DescriptionSyntax.Uri);
-
-    private async IAsyncEnumerable<IPEndPoint> Literal(AddressFamily only)
-    {
-        if (only != AddressFamily.Unspecified && only != _literal!.AddressFamily)
-        {
-            throw new HostResolutionException(Host, ResolutionError.FamilyNotSupported, "the address is not of the family asked for", null);
-        }
-
-        await Task.CompletedTask.ConfigureAwait(false);
-        yield return new IPEndPoint(_literal!, Port);
-    }
 
     private static AddressFamily CheckFamily(AddressFamily value, bool allowUnspecified, string paramName) =>
         value is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 || (allowUnspecified && value == AddressFamily.Unspecified)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace DualStack.Diagnostics;
 
@@ -9,7 +10,9 @@ namespace DualStack.Diagnostics;
 // semantic conventions (server.*, network.*, error.type); the rest carry a dualstack. prefix.
 //
 // Every Start* returns null without allocating when nobody listens (ActivitySource.StartActivity checks its
-// listeners first); callers test for null before setting anything.
+// listeners first); callers test for null before setting anything. The source is created at its first use once anyone
+// can listen (DiagnosticsGate); HasListeners is false until then, and code on the connect path asks it before naming any
+// System.Diagnostics type, so that compiling that code does not load the assembly by itself.
 internal static class DualStackActivities
 {
     public const string ConnectName = "dualstack.connect";
@@ -26,7 +29,10 @@ internal static class DualStackActivities
     public const string AttemptCountTag = "dualstack.connect.attempt_count";
     public const string AddressCountTag = "dualstack.resolve.address_count";
 
-    public static ActivitySource Source { get; } = new(DualStackDiagnostics.ActivitySourceName);
+    public static ActivitySource Source => SourceHolder.Source;
+
+    /// <summary>Whether anyone listens to the source; false, without creating it, while nobody can.</summary>
+    public static bool HasListeners => DiagnosticsGate.IsOpen && SourceHasListeners();
 
     public static Activity? StartConnect(string host, int port)
     {
@@ -135,5 +141,13 @@ internal static class DualStackActivities
         activity.SetTag(PeerAddressTag, IPLiteral.FormatAddress(peer.Address));
         activity.SetTag(PeerPortTag, peer.Port);
         activity.SetTag(NetworkTypeTag, NetworkType(peer.AddressFamily));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool SourceHasListeners() => Source.HasListeners();
+
+    private static class SourceHolder
+    {
+        public static readonly ActivitySource Source = new(DualStackDiagnostics.ActivitySourceName);
     }
 }

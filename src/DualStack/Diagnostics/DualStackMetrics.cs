@@ -12,6 +12,11 @@ namespace DualStack.Diagnostics;
 //
 // Every Record/Add is guarded by the instrument's Enabled flag: with nobody listening, a connect pays a field read
 // per instrument and nothing else. TagList is a struct holding up to eight tags inline, so recording allocates nothing.
+//
+// The shared meter is created at its first use once anyone can listen (DiagnosticsGate); until then every method here
+// returns at once. The instruments and everything that touches a System.Diagnostics.Metrics type live in the nested
+// Instruments class: the JIT loads an assembly when it compiles a method that names one of its types, and compiling
+// this facade must not load System.Diagnostics.DiagnosticSource by itself.
 internal sealed class DualStackMetrics
 {
     public const string ConnectDurationName = "dualstack.connect.duration";
@@ -19,101 +24,164 @@ internal sealed class DualStackMetrics
     public const string ResolveDurationName = "dualstack.resolve.duration";
     public const string ListenerAcceptsName = "dualstack.listener.accepts";
 
-    // OpenTelemetry's recommended boundaries for durations in seconds (as the runtime's http/dns histograms use).
-    private static readonly IReadOnlyList<double> s_secondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
-    private static readonly ConditionalWeakTable<IMeterFactory, DualStackMetrics> s_byFactory = [];
-    private static readonly Lazy<DualStackMetrics> s_shared = new(() => new DualStackMetrics(new Meter(DualStackDiagnostics.MeterName)));
+    private readonly bool _shared;
+    private Instruments? _instruments;
 
-    private DualStackMetrics(Meter meter)
-    {
-        var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = s_secondsBuckets };
-        ConnectDuration = meter.CreateHistogram(
-            ConnectDurationName, "s", "Duration of connects by name: resolution and the whole race, until a connection won or the connect failed.", tags: null, advice);
-        ConnectAttempts = meter.CreateCounter<long>(
-            ConnectAttemptsName, "{attempt}", "Connection attempts made by races, by address family and outcome.");
-        ResolveDuration = meter.CreateHistogram(
-            ResolveDurationName, "s", "Duration of one name resolution query (one address family) made for a connect.", tags: null, advice);
-        ListenerAccepts = meter.CreateCounter<long>(
-            ListenerAcceptsName, "{connection}", "Connections accepted by listeners, by the peer's address family.");
-    }
+    private DualStackMetrics(bool shared) => _shared = shared;
 
     /// <summary>The metrics on the shared static meter, for code not given an <see cref="IMeterFactory"/>.</summary>
-    public static DualStackMetrics Shared => s_shared.Value;
+    public static DualStackMetrics Shared { get; } = new(shared: true);
 
-    public Histogram<double> ConnectDuration { get; }
+    /// <summary>Metrics that record nothing: what a connect started while nobody could listen records to, to its end.</summary>
+    public static DualStackMetrics None { get; } = new(shared: false);
 
-    public Counter<long> ConnectAttempts { get; }
+    /// <summary>
+    /// The metrics for one connect: <see cref="Shared"/> once anyone can listen, else <see cref="None"/>, decided once
+    /// at the start. Deciding again later would create the meter halfway through the connect, when the runtime's own
+    /// socket or DNS code has just loaded System.Diagnostics.DiagnosticSource for itself.
+    /// </summary>
+    public static DualStackMetrics ForConnect => DiagnosticsGate.IsOpen ? Shared : None;
 
-    public Histogram<double> ResolveDuration { get; }
+    public bool ConnectDurationEnabled => Current is { } instruments && instruments.ConnectDurationEnabled;
 
-    public Counter<long> ListenerAccepts { get; }
+    public bool ResolveDurationEnabled => Current is { } instruments && instruments.ResolveDurationEnabled;
 
-    public static DualStackMetrics For(IMeterFactory? meterFactory) =>
-        meterFactory is null ? Shared : s_byFactory.GetValue(meterFactory, static f => new DualStackMetrics(f.Create(new MeterOptions(DualStackDiagnostics.MeterName))));
+    // The instruments, or null while nobody can listen to the shared meter.
+    private Instruments? Current => _instruments is not null || !_shared || !DiagnosticsGate.IsOpen ? _instruments : CreateShared();
+
+    public static DualStackMetrics For(IMeterFactory? meterFactory) => meterFactory is null ? Shared : ByFactory.For(meterFactory);
 
     public void RecordConnect(TimeSpan duration, AddressFamily? family, string? errorType) =>
-        RecordDuration(ConnectDuration, duration, family, errorType);
+        Current?.RecordConnect(duration, family, errorType);
 
-    public void RecordAttempt(ConnectionAttempt attempt)
-    {
-        if (!ConnectAttempts.Enabled)
-        {
-            return;
-        }
-
-        var tags = default(TagList);
-        AddFamily(ref tags, IPLiteral.Unmap(attempt.RemoteEndPoint).AddressFamily);
-        tags.Add(DualStackActivities.AttemptOutcomeTag, DualStackActivities.OutcomeName(attempt.Outcome));
-        if (attempt.Outcome == AttemptOutcome.Failed)
-        {
-            AddError(ref tags, ErrorTypes.Of(attempt.Error));
-        }
-
-        ConnectAttempts.Add(1, tags);
-    }
+    public void RecordAttempt(ConnectionAttempt attempt) => Current?.RecordAttempt(attempt);
 
     public void RecordResolve(TimeSpan duration, AddressFamily family, string? errorType) =>
-        RecordDuration(ResolveDuration, duration, family, errorType);
+        Current?.RecordResolve(duration, family, errorType);
 
-    public void RecordAccept(Socket accepted)
+    public void RecordAccept(Socket accepted) => Current?.RecordAccept(accepted);
+
+    // Two threads may race to create the shared meter; one wins and the other's meter is disposed, so that listeners
+    // see exactly one.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Instruments CreateShared()
     {
-        if (!ListenerAccepts.Enabled)
+        var created = new Instruments(new Meter(DualStackDiagnostics.MeterName));
+        var existing = Interlocked.CompareExchange(ref _instruments, created, null);
+        if (existing is null)
         {
-            return;
+            return created;
         }
 
-        var tags = default(TagList);
-        AddFamily(ref tags, accepted.RemoteEndPoint is IPEndPoint remote ? IPLiteral.Unmap(remote).AddressFamily : null);
-        ListenerAccepts.Add(1, tags);
+        created.Meter.Dispose();
+        return existing;
     }
 
-    // A duration in seconds, tagged with the family (network.type) and, for a failure, error.type.
-    private static void RecordDuration(Histogram<double> histogram, TimeSpan duration, AddressFamily? family, string? errorType)
+    // One DualStackMetrics per IMeterFactory; apart, so that the shared metrics' type names no metrics type.
+    private static class ByFactory
     {
-        if (!histogram.Enabled)
+        private static readonly ConditionalWeakTable<IMeterFactory, DualStackMetrics> s_byFactory = [];
+
+        public static DualStackMetrics For(IMeterFactory meterFactory) =>
+            s_byFactory.GetValue(
+                meterFactory,
+                static f => new DualStackMetrics(shared: false) { _instruments = new Instruments(f.Create(new MeterOptions(DualStackDiagnostics.MeterName))) });
+    }
+
+    private sealed class Instruments
+    {
+        // OpenTelemetry's recommended boundaries for durations in seconds (as the runtime's http/dns histograms use).
+        private static readonly IReadOnlyList<double> s_secondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+        private readonly Histogram<double> _connectDuration;
+        private readonly Counter<long> _connectAttempts;
+        private readonly Histogram<double> _resolveDuration;
+        private readonly Counter<long> _listenerAccepts;
+
+        public Instruments(Meter meter)
         {
-            return;
+            Meter = meter;
+            var advice = new InstrumentAdvice<double> { HistogramBucketBoundaries = s_secondsBuckets };
+            _connectDuration = meter.CreateHistogram(
+                ConnectDurationName, "s", "Duration of connects by name: resolution and the whole race, until a connection won or the connect failed.", tags: null, advice);
+            _connectAttempts = meter.CreateCounter<long>(
+                ConnectAttemptsName, "{attempt}", "Connection attempts made by races, by address family and outcome.");
+            _resolveDuration = meter.CreateHistogram(
+                ResolveDurationName, "s", "Duration of one name resolution query (one address family) made for a connect.", tags: null, advice);
+            _listenerAccepts = meter.CreateCounter<long>(
+                ListenerAcceptsName, "{connection}", "Connections accepted by listeners, by the peer's address family.");
         }
 
-        var tags = default(TagList);
-        AddFamily(ref tags, family);
-        AddError(ref tags, errorType);
-        histogram.Record(duration.TotalSeconds, tags);
-    }
+        public Meter Meter { get; }
 
-    private static void AddFamily(ref TagList tags, AddressFamily? family)
-    {
-        if (DualStackActivities.NetworkType(family) is { } type)
+        public bool ConnectDurationEnabled => _connectDuration.Enabled;
+
+        public bool ResolveDurationEnabled => _resolveDuration.Enabled;
+
+        public void RecordConnect(TimeSpan duration, AddressFamily? family, string? errorType) =>
+            RecordDuration(_connectDuration, duration, family, errorType);
+
+        public void RecordResolve(TimeSpan duration, AddressFamily family, string? errorType) =>
+            RecordDuration(_resolveDuration, duration, family, errorType);
+
+        public void RecordAttempt(ConnectionAttempt attempt)
         {
-            tags.Add(DualStackActivities.NetworkTypeTag, type);
+            if (!_connectAttempts.Enabled)
+            {
+                return;
+            }
+
+            var tags = default(TagList);
+            AddFamily(ref tags, IPLiteral.Unmap(attempt.RemoteEndPoint).AddressFamily);
+            tags.Add(DualStackActivities.AttemptOutcomeTag, DualStackActivities.OutcomeName(attempt.Outcome));
+            if (attempt.Outcome == AttemptOutcome.Failed)
+            {
+                AddError(ref tags, ErrorTypes.Of(attempt.Error));
+            }
+
+            _connectAttempts.Add(1, tags);
         }
-    }
 
-    private static void AddError(ref TagList tags, string? errorType)
-    {
-        if (errorType is not null)
+        public void RecordAccept(Socket accepted)
         {
-            tags.Add(DualStackActivities.ErrorTypeTag, errorType);
+            if (!_listenerAccepts.Enabled)
+            {
+                return;
+            }
+
+            var tags = default(TagList);
+            AddFamily(ref tags, accepted.RemoteEndPoint is IPEndPoint remote ? IPLiteral.Unmap(remote).AddressFamily : null);
+            _listenerAccepts.Add(1, tags);
+        }
+
+        // A duration in seconds, tagged with the family (network.type) and, for a failure, error.type.
+        private static void RecordDuration(Histogram<double> histogram, TimeSpan duration, AddressFamily? family, string? errorType)
+        {
+            if (!histogram.Enabled)
+            {
+                return;
+            }
+
+            var tags = default(TagList);
+            AddFamily(ref tags, family);
+            AddError(ref tags, errorType);
+            histogram.Record(duration.TotalSeconds, tags);
+        }
+
+        private static void AddFamily(ref TagList tags, AddressFamily? family)
+        {
+            if (DualStackActivities.NetworkType(family) is { } type)
+            {
+                tags.Add(DualStackActivities.NetworkTypeTag, type);
+            }
+        }
+
+        private static void AddError(ref TagList tags, string? errorType)
+        {
+            if (errorType is not null)
+            {
+                tags.Add(DualStackActivities.ErrorTypeTag, errorType);
+            }
         }
     }
 }

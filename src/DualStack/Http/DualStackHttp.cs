@@ -30,8 +30,8 @@ public static class DualStackHttp
     /// <param name="handler">The handler; its <see cref="SocketsHttpHandler.ConnectCallback"/> is replaced.</param>
     /// <param name="configure">
     /// Turns the endpoint made for each connection's host and port into the one to connect with, such as
-    /// <c>e =&gt; e with { AttemptDelay = TimeSpan.FromMilliseconds(100), History = history }</c>.
-    /// <see langword="null"/> for the endpoint's defaults.
+    /// <c>e =&gt; e with { AttemptDelay = TimeSpan.FromMilliseconds(100) }</c>.
+    /// <see langword="null"/> for the endpoint's defaults and the handler's own history.
     /// </param>
     /// <returns><paramref name="handler"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
@@ -45,17 +45,24 @@ public static class DualStackHttp
     /// <summary>Makes a <see cref="SocketsHttpHandler.ConnectCallback"/> that connects with a <see cref="HostnameEndpoint"/>.</summary>
     /// <param name="configure">Turns the endpoint made for each connection's host and port into the one to connect with; <see langword="null"/> for the defaults.</param>
     /// <returns>
-    /// The callback. It connects to the request's host and port (an IPv6 literal URL host such as
+    /// The callback. Its connections share one <see cref="ConnectionHistory"/> (it is the endpoint's
+    /// <see cref="HostnameEndpoint.History"/> that <paramref name="configure"/> receives): once IPv4 won against an IPv6
+    /// address that does not answer, the next new connection to that host starts with IPv4 instead of waiting an attempt
+    /// delay again. <c>e =&gt; e with { History = null }</c> turns that off; <c>History = shared</c> shares one history
+    /// between handlers. The callback connects to the request's host and port (an IPv6 literal URL host such as
     /// <c>[fe80::1%25eth0]</c> is unbracketed and its zone decoded), sets <see cref="Socket.NoDelay"/> as the handler's own
     /// connect does, and returns the connection's stream, which owns the socket. The handler reports its failures
     /// (<see cref="ConnectionRaceException"/>, <see cref="HostResolutionException"/>) as the inner exception of an
     /// <see cref="HttpRequestException"/>; cancellation ends the race and closes every socket it opened.
     /// </returns>
-    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> CreateConnectCallback(Func<HostnameEndpoint, HostnameEndpoint>? configure = null) =>
-        async (context, cancellationToken) =>
+    public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> CreateConnectCallback(Func<HostnameEndpoint, HostnameEndpoint>? configure = null)
+    {
+        // One history per callback, so per handler: RFC 8305 section 4 lets a client remember which family won.
+        var history = new ConnectionHistory();
+        return async (context, cancellationToken) =>
         {
             ArgumentNullException.ThrowIfNull(context);
-            var endpoint = new HostnameEndpoint(UrlHost(context.DnsEndPoint.Host), context.DnsEndPoint.Port);
+            var endpoint = new HostnameEndpoint(UrlHost(context.DnsEndPoint.Host), context.DnsEndPoint.Port) { History = history };
             if (configure is not null)
             {
                 endpoint = configure(endpoint);
@@ -69,6 +76,7 @@ public static class DualStackHttp
 
             return connection.Stream;
         };
+    }
 
     /// <summary>The host of a URL as a name or a literal: <c>[fe80::1%25eth0]</c> becomes <c>fe80::1%eth0</c>.</summary>
     internal static string UrlHost(string host)

@@ -26,8 +26,9 @@ internal static class SocketConnector
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
-        using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        // A race passes no timeout of its own (its token carries the race's): then no timer and no linked source.
+        using var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, timeProvider);
+        using var linked = timeoutSource is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try
         {
             if (bind is not null)
@@ -35,10 +36,10 @@ internal static class SocketConnector
                 socket.Bind(bind);
             }
 
-            await socket.ConnectAsync(remote, linked.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(remote, linked?.Token ?? cancellationToken).ConfigureAwait(false);
             return socket;
         }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeoutSource.IsCancellationRequested)
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeoutSource is { IsCancellationRequested: true })
         {
             socket.Dispose();
             throw new ConnectException(remote, $"timed out after {timeout.TotalMilliseconds:0} ms", new TimeoutException(e.Message, e));

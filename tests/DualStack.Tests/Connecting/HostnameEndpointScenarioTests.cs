@@ -138,7 +138,7 @@ public class HostnameEndpointScenarioTests
     public async Task Connect_WithHistory_SecondConnectStartsWithTheFamilyThatWon()
     {
         var time = new CountingTimeProvider();
-        using var history = new ConnectionHistory(null, time);
+        var history = new ConnectionHistory(null, time);
         var resolver = new TimedResolver(time).Answer(V6, 0, V6a).Answer(V4, 0, V4a);
         var connector = new TimedConnector(time).On(V4a, 5, Connect);
         var endpoint = new HostnameEndpoint("server.test", 443) { Resolver = resolver, TimeProvider = time, Connector = connector.ConnectAsync, History = history };
@@ -159,7 +159,7 @@ public class HostnameEndpointScenarioTests
     public void Connect_HistoryEntryExpired_PrefersIPv6Again()
     {
         var time = new CountingTimeProvider();
-        using var history = new ConnectionHistory(TimeSpan.FromMinutes(1), time);
+        var history = new ConnectionHistory(TimeSpan.FromMinutes(1), time);
         history.Record("server.test", V4);
 
         time.Advance(TimeSpan.FromMinutes(2));
