@@ -16,6 +16,8 @@ namespace DualStack.Scenarios;
 internal sealed class ScenarioLab : IAsyncDisposable
 {
     public const string HealthyKey = "healthy";
+    public const string LiteralIPv6Key = "literal-v6";
+    public const string LiteralIPv4Key = "literal-v4";
     private const string LateAaaaName = "aaaa-late.lab.test";
     private const string LateAName = "a-late.lab.test";
     private static readonly TimeSpan s_lateAnswer = TimeSpan.FromSeconds(1);
@@ -145,8 +147,8 @@ internal sealed class ScenarioLab : IAsyncDisposable
         ];
         Literals =
         [
-            new("literal-v6", "server IPv6 literal", lab.ServerIPv6.ToString(), both.Port, false, noDnsDelay, Target.None),
-            new("literal-v4", "server IPv4 literal", lab.ServerIPv4.ToString(), both.Port, false, noDnsDelay, Target.None),
+            new(LiteralIPv6Key, "server IPv6 literal", lab.ServerIPv6.ToString(), both.Port, false, noDnsDelay, Target.None),
+            new(LiteralIPv4Key, "server IPv4 literal", lab.ServerIPv4.ToString(), both.Port, false, noDnsDelay, Target.None),
         ];
 
         await lab.WriteHostsAsync(
