@@ -11,8 +11,8 @@ namespace DualStack.Benchmarks;
 /// someone else during one case and not the other moves the ratio by more than the 5% being asked about. Here
 /// each round times a block of the plain benchmark and a block of the DualStack one (in alternating order),
 /// and the figure is the median over rounds of the per-round ratio. It reuses the benchmark classes as they are.
-/// Run: <c>dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- paired [listener|datagrams|echo]</c>
-/// (all three when none is named).
+/// Run: <c>dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- paired [listener|datagrams|echo|connect]</c>
+/// (all four when none is named; <c>connect</c> is <see cref="PairedConnectComparison"/>, timed connect by connect).
 /// </remarks>
 internal static class PairedComparison
 {
@@ -20,6 +20,12 @@ internal static class PairedComparison
 
     public static async Task RunAsync(string? only)
     {
+        if (only == "connect")
+        {
+            await PairedConnectComparison.RunAsync();
+            return;
+        }
+
         Console.WriteLine("| Benchmark | Address | Clients | Plain (median) | DualStack (median) | DualStack / plain, ops/s (median of rounds) | Middle half of rounds |");
         Console.WriteLine("|---|---|---|---:|---:|---:|---|");
         foreach (string address in Section(only, "listener"))
@@ -75,6 +81,12 @@ internal static class PairedComparison
                 control.Dispose();
                 echo.Dispose();
             }
+        }
+
+        if (only is null)
+        {
+            Console.WriteLine();
+            await PairedConnectComparison.RunAsync();
         }
     }
 

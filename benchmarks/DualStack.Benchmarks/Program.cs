@@ -2,7 +2,7 @@ using BenchmarkDotNet.Running;
 using DualStack.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- --filter '*'
-// dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- paired [listener|datagrams|echo]   (see PairedComparison)
+// dotnet run -c Release --project benchmarks/DualStack.Benchmarks -- paired [listener|datagrams|echo|connect]   (see PairedComparison)
 if (args is ["paired", .. var only])
 {
     await PairedComparison.RunAsync(only.FirstOrDefault());

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace DualStack.Scenarios;
@@ -102,82 +100,13 @@ internal sealed class MeasureCommand(string host, int port, int runs, TimeSpan c
         return await PlainConnectAsync(cancellationToken);
     }
 
-    private async Task<Sample> DualStackConnectAsync(HostnameEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        long start = TimeProvider.System.GetTimestamp();
-        bounded.CancelAfter(cap);
-        try
-        {
-            await using var connection = await endpoint.ConnectAsync(bounded.Token);
-            double ms = TimeProvider.System.GetElapsedTime(start).TotalMilliseconds;
-            return Connected(ms, connection.LocalEndPoint, connection.RemoteEndPoint) with
-            {
-                Attempts = string.Join(" / ", connection.Attempts.Select(FormatAttempt)),
-            };
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new Sample(cap.TotalMilliseconds, Sample.Capped, null, null, null, null);
-        }
-        catch (Exception e) when (e is ConnectionRaceException or HostResolutionException)
-        {
-            return Failed(start, e);
-        }
-    }
+    private Task<Sample> DualStackConnectAsync(HostnameEndpoint endpoint, CancellationToken cancellationToken) =>
+        TimedConnect.DualStackAsync(endpoint, cap, TimeProvider.System.GetTimestamp(), cancellationToken);
 
-    private async Task<Sample> PlainConnectAsync(CancellationToken cancellationToken)
-    {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        long start = TimeProvider.System.GetTimestamp();
-        bounded.CancelAfter(cap);
-        try
-        {
-            // Dual-mode, as .NET's own code (SocketsHttpHandler, TcpClient) makes it: one socket tries every address
-            // of the name, one after the other.
-            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(new DnsEndPoint(host, port), bounded.Token);
-            double ms = TimeProvider.System.GetElapsedTime(start).TotalMilliseconds;
-            return Connected(ms, socket.LocalEndPoint, socket.RemoteEndPoint);
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException && bounded.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            return new Sample(cap.TotalMilliseconds, Sample.Capped, null, null, null, null);
-        }
-        catch (SocketException e)
-        {
-            return Failed(start, e);
-        }
-    }
+    private Task<Sample> PlainConnectAsync(CancellationToken cancellationToken) =>
+        TimedConnect.PlainAsync(new DnsEndPoint(host, port), cap, TimeProvider.System.GetTimestamp(), cancellationToken);
 
-    // Every connection must have left from the client namespace's own addresses towards the lab's: anything else
-    // means a socket escaped the lab, and the whole run is void.
-    private static Sample Connected(double ms, EndPoint? local, EndPoint? remote)
-    {
-        if (local is not IPEndPoint localIP || remote is not IPEndPoint remoteIP || !LabAddresses.Contains(localIP.Address) || !LabAddresses.Contains(remoteIP.Address))
-        {
-            throw new LabEscapeException($"a connection went from {local} to {remote}, outside the lab's 2001:2::/48 and 198.18.0.0/15");
-        }
-
-        return new Sample(ms, Sample.Connected, LabAddresses.FamilyName(remoteIP.Address), Format(localIP), Format(remoteIP), null);
-    }
-
-    private static Sample Failed(long start, Exception e) =>
-        new(TimeProvider.System.GetElapsedTime(start).TotalMilliseconds, Sample.Failed, null, null, null, $"{e.GetType().Name}: {e.Message}");
-
-    private static string FormatAttempt(ConnectionAttempt a) => string.Create(
-        CultureInfo.InvariantCulture,
-        $"{IPLiteral.FormatEndPoint(a.RemoteEndPoint)} {a.Started.TotalMilliseconds:0.0}-{a.Ended.TotalMilliseconds:0.0} ms {a.Outcome.ToString().ToLowerInvariant()}");
-
-    private static string Format(IPEndPoint endPoint) =>
-        endPoint.Address.IsIPv4MappedToIPv6 ? IPLiteral.FormatEndPoint(new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port)) : IPLiteral.FormatEndPoint(endPoint);
-
-    private static string Describe(Sample sample) => sample.Outcome switch
-    {
-        Sample.Connected => $"{sample.Ms:0.00} ms via {sample.Remote}{(sample.Attempts is null ? "" : $" [{sample.Attempts}]")}",
-        Sample.Capped => $"capped at {sample.Ms:0} ms",
-        _ => $"failed after {sample.Ms:0.0} ms: {sample.Error}",
-    };
+    private static string Describe(Sample sample) => TimedConnect.Describe(sample);
 
     private static void Log(string message) => Console.Error.WriteLine(message);
 }

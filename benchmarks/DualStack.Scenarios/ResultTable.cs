@@ -35,18 +35,18 @@ internal static class ResultTable
         return text.ToString();
     }
 
-    private static string Median(Summary summary) =>
+    public static string Median(Summary summary) =>
         double.IsNaN(summary.Median) ? "all failed"
         : summary.MedianCapped ? Invariant($"≥ {summary.Median:0}")
         : Milliseconds(summary.Median);
 
-    private static string Range(Summary summary) =>
+    public static string Range(Summary summary) =>
         double.IsNaN(summary.Min) ? "—" : $"{Milliseconds(summary.Min)}–{Milliseconds(summary.Max)}";
 
     // Two decimals below 10 ms: the healthy connects take fractions of a millisecond.
-    private static string Milliseconds(double ms) => ms < 10 ? Invariant($"{ms:0.00}") : Invariant($"{ms:0.0}");
+    public static string Milliseconds(double ms) => ms < 10 ? Invariant($"{ms:0.00}") : Invariant($"{ms:0.0}");
 
-    private static string Ratio(Summary ds, Summary plain)
+    public static string Ratio(Summary ds, Summary plain)
     {
         if (double.IsNaN(ds.Median) || double.IsNaN(plain.Median) || (ds.MedianCapped && plain.MedianCapped))
         {
@@ -64,9 +64,9 @@ internal static class ResultTable
         return plain.MedianCapped ? $"≤ {shown}" : ds.MedianCapped ? $"≥ {shown}" : shown;
     }
 
-    private static string Winners(Summary summary) => summary.Winners.Length == 0 ? "—" : summary.Winners;
+    public static string Winners(Summary summary) => summary.Winners.Length == 0 ? "—" : summary.Winners;
 
-    private static string Losses(Summary summary) =>
+    public static string Losses(Summary summary) =>
         summary.Capped == 0 && summary.Failed == 0 ? "0"
         : string.Join(" + ", new[] { summary.Capped > 0 ? $"{summary.Capped} capped" : null, summary.Failed > 0 ? $"{summary.Failed} failed" : null }.OfType<string>());
 
