@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using DualStack.Diagnostics;
 using DualStack.Internal;
@@ -99,31 +97,19 @@ public static class ConnectionRace
         where T : class
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        return ConnectAsync(target, candidates, only: null, options, afterConnect, release, cancellationToken);
+        return ConnectAsync(target, candidates, only: null, Settings(options ?? new ConnectionRaceOptions()), afterConnect, release, cancellationToken);
     }
 
-    /// <summary>
-    /// Connects to one known endpoint (an address literal) with the outcomes of a race of one: the same attempt
-    /// timeline, errors, logs, metrics and spans, without the race's candidate enumerator, attempt timer and task juggling.
-    /// </summary>
-    internal static Task<RaceWinner<T>> ConnectAsync<T>(
-        string target,
-        IPEndPoint only,
-        ConnectionRaceOptions options,
-        Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect,
-        Func<T, ValueTask> release,
-        CancellationToken cancellationToken)
-        where T : class
-    {
-        ArgumentNullException.ThrowIfNull(only);
-        return ConnectAsync(target, candidates: null, only, options, afterConnect, release, cancellationToken);
-    }
-
-    private static async Task<RaceWinner<T>> ConnectAsync<T>(
+    /// <summary>Races <paramref name="candidates"/> (or connects to <paramref name="only"/>, the one endpoint there is).</summary>
+    /// <remarks>
+    /// With one known endpoint (an address literal) the outcomes are those of a race of one: the same attempt timeline,
+    /// errors, logs, metrics and spans, without the race's candidate enumerator, attempt timer and task juggling.
+    /// </remarks>
+    internal static async Task<RaceWinner<T>> ConnectAsync<T>(
         string target,
         IAsyncEnumerable<IPEndPoint>? candidates,
         IPEndPoint? only,
-        ConnectionRaceOptions? options,
+        RaceSettings settings,
         Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect,
         Func<T, ValueTask> release,
         CancellationToken cancellationToken)
@@ -131,23 +117,22 @@ public static class ConnectionRace
     {
         ArgumentNullException.ThrowIfNull(target);
         cancellationToken.ThrowIfCancellationRequested();
-        options ??= new ConnectionRaceOptions();
-        var time = options.TimeProvider;
+        var time = settings.TimeProvider;
         long start = time.GetTimestamp();
-        using var timeoutSource = new CancellationTokenSource(options.ConnectTimeout, time);
+        using var timeoutSource = new CancellationTokenSource(settings.ConnectTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
-        var bind = options.BindEndPoint;
-        var logger = options.LoggerFactory.CreateLogger(LoggerCategory);
-        var connector = options.Connector ?? ((remote, token) => SocketConnector.ConnectAsync(remote, bind, Timeout.InfiniteTimeSpan, time, token));
+        var bind = settings.BindEndPoint;
+        var logger = settings.LoggerFactory.CreateLogger(LoggerCategory);
+        var connector = settings.Connector ?? ((remote, token) => SocketConnector.ConnectAsync(remote, bind, Timeout.InfiniteTimeSpan, time, token));
         Func<IPEndPoint, CancellationToken, ValueTask<RaceWinner<T>>> attempt = (remote, token) => ConnectThenStepAsync(connector, afterConnect, remote, token);
-        var metrics = options.Metrics ?? MetricsFor(options);
+        var metrics = settings.Metrics;
         var result = only is not null
-            ? await RunOneAsync(only, bind?.AddressFamily, attempt, winner => ReleaseAsync(winner, release), time, start, logger, metrics, options.ServerAddress, linked.Token)
+            ? await RunOneAsync(only, bind?.AddressFamily, attempt, winner => ReleaseAsync(winner, release), time, start, logger, metrics, settings.ServerAddress, linked.Token)
                 .ConfigureAwait(false)
             : await RunAsync<RaceWinner<T>>(
                 candidates!,
-                options.AttemptDelay,
-                options.MaxConcurrentAttempts,
+                settings.AttemptDelay,
+                settings.MaxConcurrentAttempts,
                 bind?.AddressFamily,
                 attempt,
                 winner => ReleaseAsync(winner, release),
@@ -155,7 +140,7 @@ public static class ConnectionRace
                 start,
                 logger,
                 metrics,
-                options.ServerAddress,
+                settings.ServerAddress,
                 linked.Token).ConfigureAwait(false);
 
         if (result.Winner is { } won)
@@ -214,10 +199,14 @@ public static class ConnectionRace
         where T : class
     {
         // One span per attempt, by attempt index; null (nothing allocated) when nobody listens to the source.
-        List<Activity?>? spans = DualStackActivities.HasListeners ? [] : null;
+        List<AttemptSpan?>? spans = DualStackActivities.HasListeners ? [] : null;
         using var raceSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var raceToken = raceSource.Token;
-        var running = new List<(Task<T> Task, int Index)>();
+        // The attempts in flight and, at the same position, each one's index in attempts. Two lists of reference types
+        // and ints rather than one of tuples: their code comes precompiled with the framework, where a list of a tuple
+        // would be compiled on first use by every fresh process.
+        var running = new List<Task<T>>();
+        var runningIndex = new List<int>();
         var attempts = new List<ConnectionAttempt>();
         var enumerator = candidates.GetAsyncEnumerator(raceToken);
         Task<bool>? pendingNext = null;
@@ -251,7 +240,11 @@ public static class ConnectionRace
                 }
 
                 var waitFor = new List<Task>(running.Count + 2);
-                waitFor.AddRange(running.Select(r => (Task)r.Task));
+                foreach (var attempt in running)
+                {
+                    waitFor.Add(attempt);
+                }
+
                 if (delay is not null)
                 {
                     waitFor.Add(delay);
@@ -275,9 +268,10 @@ public static class ConnectionRace
                     continue;
                 }
 
-                int position = running.FindIndex(r => r.Task == completed);
-                var (task, index) = running[position];
+                int position = running.IndexOf((Task<T>)completed);
+                var (task, index) = (running[position], runningIndex[position]);
                 running.RemoveAt(position);
+                runningIndex.RemoveAt(position);
                 if (task.IsCompletedSuccessfully)
                 {
                     winner = task.Result;
@@ -298,20 +292,21 @@ public static class ConnectionRace
         finally
         {
             // Attempts that had already failed when the race ended failed on their own; the rest are cancelled.
-            foreach (var (task, index) in running)
+            for (int i = 0; i < running.Count; i++)
             {
-                if (task.IsFaulted)
+                if (running[i].IsFaulted)
                 {
-                    attempts[index] = Ended(attempts[index], task);
+                    attempts[runningIndex[i]] = Ended(attempts[runningIndex[i]], running[i]);
                 }
             }
 
             await raceSource.CancelAsync().ConfigureAwait(false);
-            foreach (var (task, index) in running)
+            for (int i = 0; i < running.Count; i++)
             {
+                int index = runningIndex[i];
                 try
                 {
-                    var late = await task.ConfigureAwait(false);
+                    var late = await running[i].ConfigureAwait(false);
                     await release(late).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
@@ -342,10 +337,7 @@ public static class ConnectionRace
             for (int i = 0; i < attempts.Count; i++)
             {
                 metrics.RecordAttempt(attempts[i]);
-                if (spans?[i] is { } span)
-                {
-                    DualStackActivities.StopAttempt(span, attempts[i]);
-                }
+                spans?[i]?.Stop(attempts[i]);
             }
         }
 
@@ -398,22 +390,23 @@ public static class ConnectionRace
             ConnectLog.AttemptStarted(logger, endPoint, attempts[^1].Started.TotalMilliseconds);
             if (spans is null)
             {
-                running.Add((StartAttempt(connect, endPoint, raceToken), attempts.Count - 1));
+                running.Add(StartAttempt(connect, endPoint, raceToken));
+                runningIndex.Add(attempts.Count - 1);
                 return;
             }
 
             // The attempt runs under its span (what it does is the span's child); the race's own flow goes back to
             // the parent, so that the next attempt's span is a sibling, not a child, of this one.
-            var parent = Activity.Current;
-            var span = DualStackActivities.StartAttempt(serverAddress, endPoint);
+            var span = AttemptSpan.Start(serverAddress, endPoint);
             spans.Add(span);
             try
             {
-                running.Add((StartAttempt(connect, endPoint, raceToken), attempts.Count - 1));
+                running.Add(StartAttempt(connect, endPoint, raceToken));
+                runningIndex.Add(attempts.Count - 1);
             }
             finally
             {
-                Activity.Current = parent;
+                span?.RestoreParent();
             }
         }
 
@@ -495,10 +488,16 @@ public static class ConnectionRace
         return new RaceResult<T>(winner, [attempt], null);
     }
 
-    // Apart from the connect path, which must not name IMeterFactory (see HostnameEndpoint's _hasMeterFactory).
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static DualStackMetrics MetricsFor(ConnectionRaceOptions options) =>
-        options.MeterFactory is null ? DualStackMetrics.ForConnect : DualStackMetrics.For(options.MeterFactory);
+    private static RaceSettings Settings(ConnectionRaceOptions options) => new(
+        options.AttemptDelay,
+        options.MaxConcurrentAttempts,
+        options.ConnectTimeout,
+        options.BindEndPoint,
+        options.TimeProvider,
+        options.LoggerFactory,
+        options.Connector,
+        options.MeterFactory is null ? DualStackMetrics.ForConnect : DualStackMetrics.For(options.MeterFactory),
+        serverAddress: null);
 
     private static Task<bool> MoveNext(IAsyncEnumerator<IPEndPoint> enumerator)
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using DualStack.Diagnostics;
 using DualStack.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -73,12 +72,6 @@ public sealed record ConnectionRaceOptions
     /// <summary>Where the <c>dualstack.connect.attempts</c> counter comes from (see <c>docs/diagnostics.md</c>).</summary>
     /// <remarks>Defaults to <see langword="null"/>: the shared static meter named <c>DualStack</c>.</remarks>
     public IMeterFactory? MeterFactory { get; init; }
-
-    /// <summary>The metrics to record to, when the caller has them already (a hostname endpoint); else from <see cref="MeterFactory"/>.</summary>
-    internal DualStackMetrics? Metrics { get; init; }
-
-    /// <summary>The host name connected to, for the attempts' <c>server.address</c> span tag; <see langword="null"/> for none.</summary>
-    internal string? ServerAddress { get; init; }
 
     /// <summary>
     /// Makes one attempt: the seam where tests script attempts on a fake clock or open sockets inside a network

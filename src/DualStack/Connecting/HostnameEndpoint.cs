@@ -48,9 +48,10 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     private readonly AddressFamily _preferredFamily = AddressFamily.InterNetworkV6;
     private readonly IPAddress? _literal;
 
-    // Whether MeterFactory is set, read on the connect path instead of MeterFactory: a method that names IMeterFactory
-    // loads System.Diagnostics.DiagnosticSource when it is compiled, which a connect with nobody listening must not do.
-    private readonly bool _hasMeterFactory;
+    // MeterFactory, kept as an object: a method that names IMeterFactory loads System.Diagnostics.DiagnosticSource when
+    // it is compiled, and the connect path and the copy made by a `with` expression must not do that while nobody
+    // listens (see DiagnosticsGate).
+    private readonly object? _meterFactory;
 
     /// <summary>Creates an endpoint for <paramref name="host"/> and <paramref name="port"/>.</summary>
     /// <param name="host">A host name (internationalised names are converted to ASCII) or an address literal.</param>
@@ -198,12 +199,8 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// <remarks>Defaults to <see langword="null"/>: the shared static meter named <c>DualStack</c>.</remarks>
     public IMeterFactory? MeterFactory
     {
-        get => field;
-        init
-        {
-            field = value;
-            _hasMeterFactory = value is not null;
-        }
+        get => (IMeterFactory?)_meterFactory;
+        init => _meterFactory = value;
     }
 
     /// <summary>Makes one attempt (tests script attempts or open sockets in a network namespace); <see langword="null"/> for TCP.</summary>
@@ -237,7 +234,7 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
             throw new ArgumentException($"bind address {IPLiteral.FormatEndPoint(bind)} is not of the family the endpoint is restricted to ({Family})");
         }
 
-        var metrics = _hasMeterFactory ? MetricsFromFactory() : DualStackMetrics.ForConnect;
+        var metrics = _meterFactory is not null ? MetricsFromFactory() : DualStackMetrics.ForConnect;
         return metrics.ConnectDurationEnabled || DualStackActivities.HasListeners
             ? ObservedConnectAsync(afterConnect, release, metrics, cancellationToken)
             : ConnectCoreAsync(afterConnect, release, metrics, cancellationToken);
@@ -279,20 +276,19 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect, Func<T, ValueTask> release, DualStackMetrics metrics, CancellationToken cancellationToken)
         where T : class
     {
-        var only = BindEndPoint?.AddressFamily ?? Family;
+        // Fields rather than properties where there are fields: a fresh process compiles every accessor it calls.
+        var only = BindEndPoint?.AddressFamily ?? _family;
         bool sequential = Policy == ConnectPolicy.Sequential;
-        var options = new ConnectionRaceOptions
-        {
-            AttemptDelay = sequential ? Timeout.InfiniteTimeSpan : AttemptDelay,
-            MaxConcurrentAttempts = sequential ? 1 : MaxConcurrentAttempts,
-            ConnectTimeout = ConnectTimeout,
-            BindEndPoint = BindEndPoint,
-            TimeProvider = TimeProvider,
-            LoggerFactory = LoggerFactory,
-            Connector = Connector,
-            Metrics = metrics,
-            ServerAddress = Host,
-        };
+        var settings = new RaceSettings(
+            sequential ? Timeout.InfiniteTimeSpan : _attemptDelay,
+            sequential ? 1 : _maxConcurrentAttempts,
+            _connectTimeout,
+            BindEndPoint,
+            TimeProvider,
+            LoggerFactory,
+            Connector,
+            metrics,
+            Host);
 
         RaceWinner<T> won;
         if (_literal is not null)
@@ -303,22 +299,23 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
                 throw new HostResolutionException(Host, ResolutionError.FamilyNotSupported, "the address is not of the family asked for", null);
             }
 
-            won = await ConnectionRace.ConnectAsync(Target, new IPEndPoint(_literal, Port), options, afterConnect, release, cancellationToken).ConfigureAwait(false);
+            won = await ConnectionRace.ConnectAsync(Target, candidates: null, new IPEndPoint(_literal, Port), settings, afterConnect, release, cancellationToken)
+                .ConfigureAwait(false);
         }
         else
         {
             var preferred = only != AddressFamily.Unspecified ? only
                 : History is not null && History.TryGetWinningFamily(Host, out var winner) ? winner
-                : PreferredFamily;
+                : _preferredFamily;
             var candidates = new HostCandidates(
-                Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, FirstAddressFamilyCount, ResolutionDelay, TimeProvider, metrics);
+                Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, _firstAddressFamilyCount, _resolutionDelay, TimeProvider, metrics);
             try
             {
-                won = await ConnectionRace.ConnectAsync(Target, candidates, options, afterConnect, release, cancellationToken).ConfigureAwait(false);
+                won = await ConnectionRace.ConnectAsync(Target, candidates, only: null, settings, afterConnect, release, cancellationToken).ConfigureAwait(false);
             }
             catch (ConnectionRaceException e) when (e.TimedOut && e.Attempts.Count == 0)
             {
-                throw new HostResolutionException(Host, ResolutionError.Timeout, $"no address within {ConnectTimeout.TotalMilliseconds:0} ms", e);
+                throw new HostResolutionException(Host, ResolutionError.Timeout, $"no address within {_connectTimeout.TotalMilliseconds:0} ms", e);
             }
         }
 
