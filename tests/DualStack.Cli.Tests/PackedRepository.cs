@@ -63,6 +63,19 @@ public sealed class PackedRepository : IAsyncLifetime
     }
 
     /// <summary>
+    /// Runs <c>dotnet ARGS… --disable-build-servers</c> as a shell would (<see cref="WithoutMSBuildVariables"/>), at low
+    /// priority (<c>nice</c>) where there is one, within <paramref name="timeout"/>.
+    /// </summary>
+    public static Task<ProcessResult> DotNetBuildAsync(IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        // No compiler or MSBuild server left behind holding this child's output pipes.
+        string[] command = [CliRunner.DotNetHost, .. arguments, "--disable-build-servers"];
+        return OperatingSystem.IsWindows()
+            ? ChildProcess.RunAsync(command[0], command[1..], WithoutMSBuildVariables(), timeout, cancellationToken)
+            : ChildProcess.RunAsync("nice", ["-n", "10", .. command], WithoutMSBuildVariables(), timeout, cancellationToken);
+    }
+
+    /// <summary>
     /// The test's environment less the variables that <c>dotnet test</c>'s MSBuild set for itself (MSBUILD…, MSBuild…):
     /// a child build must find its own SDK and settings, as one started from a shell does.
     /// </summary>
@@ -82,16 +95,10 @@ public sealed class PackedRepository : IAsyncLifetime
 
     private async Task PackAsync(string project, params string[] options)
     {
-        string[] pack =
-        [
-            CliRunner.DotNetHost, "pack", project, "-c", "Release", .. options,
-            $"-p:ArtifactsPath={Path.Combine(_directory.Path, "artifacts")}", $"-p:Version={Version}",
-            // No compiler or MSBuild server left behind holding this child's output pipes.
-            "--disable-build-servers",
-        ];
-        var result = OperatingSystem.IsWindows()
-            ? await ChildProcess.RunAsync(pack[0], pack[1..], WithoutMSBuildVariables(), s_packTimeout, TestContext.Current.CancellationToken)
-            : await ChildProcess.RunAsync("nice", ["-n", "10", .. pack], WithoutMSBuildVariables(), s_packTimeout, TestContext.Current.CancellationToken);
+        var result = await DotNetBuildAsync(
+            ["pack", project, "-c", "Release", .. options, $"-p:ArtifactsPath={Path.Combine(_directory.Path, "artifacts")}", $"-p:Version={Version}"],
+            s_packTimeout,
+            TestContext.Current.CancellationToken);
         _packResults.Add(result);
         if (result.ExitCode != 0)
         {
