@@ -9,8 +9,9 @@ using DualStack.Tests.Shared;
 namespace DualStack.Cli.Tests;
 
 /// <summary>
-/// <c>dotnet pack -c Release</c> at the root: the library package DualStack.Net and the <c>dualstack</c> .NET tool, each
-/// checked by content, and the tool installed offline from the packed folder and run.
+/// <c>dotnet pack -c Release</c> at the root: the library package DualStack.Net and the <c>dualstack</c> .NET tool, with
+/// the tool's native package for this machine and its framework-dependent fallback, each checked by content, and the
+/// tool installed offline from the packed folder and run.
 /// </summary>
 [Collection(RebuildsRepository.Name)]
 public sealed partial class PackageTests(PackedRepository packed) : IClassFixture<PackedRepository>
@@ -22,14 +23,19 @@ public sealed partial class PackageTests(PackedRepository packed) : IClassFixtur
     private static readonly TimeSpan s_installTimeout = TimeSpan.FromMinutes(2);
 
     [Fact]
-    public void Pack_AtTheRoot_MakesOnlyTheLibrariesAndTheToolPackages()
+    public void Pack_MakesOnlyTheLibrariesTheToolAndItsRuntimePackages()
     {
         var packages = Directory.GetFiles(packed.PackageDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        string[] expected =
+        [
+            // At the root: tests, benchmarks and samples are not packable.
+            $"DualStack.Net.{packed.Version}.nupkg", $"DualStack.Net.Extensions.{packed.Version}.nupkg", $"dualstack.{packed.Version}.nupkg",
+            // The tool's runtime packages, packed on their own.
+            $"dualstack.any.{packed.Version}.nupkg",
+            .. NativeToolchain.Missing is null ? [$"dualstack.{packed.RuntimeIdentifier}.{packed.Version}.nupkg"] : Array.Empty<string>(),
+        ];
 
-        // Tests, benchmarks and samples are not packable.
-        Assert.Equal(
-            [$"DualStack.Net.{packed.Version}.nupkg", $"DualStack.Net.Extensions.{packed.Version}.nupkg", $"dualstack.{packed.Version}.nupkg"],
-            packages);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), packages);
     }
 
     [Fact]
@@ -109,24 +115,87 @@ public sealed partial class PackageTests(PackedRepository packed) : IClassFixtur
     }
 
     [Fact]
-    public void ToolPackage_IsADotnetToolNamedDualstack()
+    public void ToolPackage_IsADotnetToolNamedDualstack_ThatListsItsNativeAndFallbackPackages()
     {
         using var package = ZipFile.OpenRead(packed.Package("dualstack"));
         var metadata = Nuspec(package);
 
         Assert.Equal("dualstack", Element(metadata, "id"));
         Assert.Equal("README.md", Element(metadata, "readme"));
-        Assert.Equal("DotnetTool", metadata.Descendants().Single(e => e.Name.LocalName == "packageType").Attribute("name")?.Value);
-        var settings = XDocument.Parse(ReadText(package.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!));
-        var command = settings.Descendants("Command").Single();
-        Assert.Equal("dualstack", command.Attribute("Name")?.Value);
-        Assert.Equal("dualstack.dll", command.Attribute("EntryPoint")?.Value);
-        Assert.NotNull(package.GetEntry("tools/net10.0/any/DualStack.Net.dll"));
+        Assert.Equal("DotnetTool", PackageType(metadata));
+        var settings = PointerSettings(package);
+        Assert.Equal("dualstack", settings.Descendants("Command").Single().Attribute("Name")?.Value);
+
+        // Only a list: dotnet tool install takes the package for the machine's RID, else the framework-dependent one.
+        var runtimePackages = settings.Descendants("RuntimeIdentifierPackage")
+            .ToDictionary(p => p.Attribute("RuntimeIdentifier")!.Value, p => p.Attribute("Id")!.Value, StringComparer.Ordinal);
+        Assert.Equal("dualstack.linux-x64", runtimePackages["linux-x64"]);
+        Assert.Equal("dualstack.any", runtimePackages["any"]);
+        Assert.DoesNotContain(package.Entries, e => e.FullName.EndsWith(".dll", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task ToolPackage_InstallsOfflineFromThePackedFolder_AndItsDemoConnects()
+    public void NativeToolPackage_HoldsTheNativeExecutableAlone()
     {
+        if (NativeToolchain.Missing is { } missing)
+        {
+            Assert.Skip(missing);
+        }
+
+        using var package = ZipFile.OpenRead(packed.Package($"dualstack.{packed.RuntimeIdentifier}"));
+        var metadata = Nuspec(package);
+
+        Assert.Equal("DotnetToolRidPackage", PackageType(metadata));
+        string folder = $"tools/any/{packed.RuntimeIdentifier}/";
+        var command = XDocument.Parse(ReadText(package.GetEntry(folder + "DotnetToolSettings.xml")!)).Descendants("Command").Single();
+        Assert.Equal("executable", command.Attribute("Runner")?.Value);
+        Assert.Equal("dualstack", command.Attribute("EntryPoint")?.Value);
+
+        // No dll, no debug symbols (dualstack.dbg), no XML docs: one self-contained executable.
+        Assert.Equal(
+            [folder + "DotnetToolSettings.xml", folder + "dualstack"],
+            package.Entries.Select(e => e.FullName).Where(f => f.StartsWith("tools/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        if (OperatingSystem.IsLinux())
+        {
+            using var executable = package.GetEntry(folder + "dualstack")!.Open();
+            Assert.True(IsElf(executable), $"{folder}dualstack is not an ELF executable");
+        }
+    }
+
+    [Fact]
+    public async Task FallbackToolPackage_IsTheFrameworkDependentDll_AndRunsWithDotnet()
+    {
+        using var package = ZipFile.OpenRead(packed.Package("dualstack.any"));
+        var metadata = Nuspec(package);
+
+        Assert.Equal("DotnetToolRidPackage", PackageType(metadata));
+        var command = XDocument.Parse(ReadText(package.GetEntry("tools/net10.0/any/DotnetToolSettings.xml")!)).Descendants("Command").Single();
+        Assert.Equal("dotnet", command.Attribute("Runner")?.Value);
+        Assert.Equal("dualstack.dll", command.Attribute("EntryPoint")?.Value);
+        Assert.NotNull(package.GetEntry("tools/net10.0/any/DualStack.Net.dll"));
+
+        // What dotnet tool install does with it on a platform without a native package: run the dll with dotnet.
+        string extracted = packed.Directory.File("dualstack.any");
+        package.ExtractToDirectory(extracted);
+        var describe = await ChildProcess.RunAsync(
+            CliRunner.DotNetHost,
+            [Path.Combine(extracted, "tools", "net10.0", "any", "dualstack.dll"), "describe", "tcp://[::1]:5555", "--json"],
+            TaskTimeoutExtensions.DefaultTimeout,
+            TestContext.Current.CancellationToken);
+        Assert.True(describe.ExitCode == 0, describe.ToString());
+        Assert.Equal("tcp-client", (string?)JsonNode.Parse(Assert.Single(describe.StdOutLines))!["kind"]);
+    }
+
+    [Fact]
+    public async Task ToolPackage_InstallsTheNativeToolOfflineFromThePackedFolder_AndItsDemoConnects()
+    {
+        // The top-level package lists the RIDs that have a native package; any other takes the fallback.
+        bool listed = ListedRuntimeIdentifiers().Contains(packed.RuntimeIdentifier);
+        if (listed && NativeToolchain.Missing is { } missing)
+        {
+            Assert.Skip($"no native package to install: {missing}");
+        }
+
         string toolPath = packed.Directory.File("tools");
         string config = packed.Directory.File("nuget.config");
         // Only the packed folder: no feed to reach, so the install works offline and finds no other dualstack package.
@@ -155,8 +224,30 @@ public sealed partial class PackageTests(PackedRepository packed) : IClassFixtur
         string dualstack = Path.Combine(toolPath, OperatingSystem.IsWindows() ? "dualstack.exe" : "dualstack");
         Assert.True(File.Exists(dualstack), $"{dualstack} was not installed: {install}");
 
-        // The tool's launcher finds the runtime through DOTNET_ROOT wherever dotnet lives.
-        var run = new Dictionary<string, string?> { ["DOTNET_ROOT"] = Path.GetDirectoryName(Path.GetFullPath(ResolveHost())) };
+        // The native package for this RID was taken, and what it installed is the native executable itself (on Linux,
+        // a link into the tool store), not a launcher that starts dotnet with a dll.
+        var run = new Dictionary<string, string?>();
+        if (listed)
+        {
+            string target = ResolveLinks(dualstack);
+            Assert.Contains($"dualstack.{packed.RuntimeIdentifier}", target, StringComparison.Ordinal);
+            if (OperatingSystem.IsLinux())
+            {
+                using var executable = File.OpenRead(target);
+                Assert.True(IsElf(executable), $"{target} is not an ELF executable");
+            }
+
+            // Nothing to find a .NET runtime with: the native tool needs none.
+            run["DOTNET_ROOT"] = null;
+            run["PATH"] = packed.Directory.File("empty-path");
+        }
+        else
+        {
+            // No native package for this RID: the framework-dependent fallback, whose launcher finds the runtime
+            // through DOTNET_ROOT wherever dotnet lives.
+            run["DOTNET_ROOT"] = Path.GetDirectoryName(Path.GetFullPath(ResolveHost()));
+        }
+
         var describe = await ChildProcess.RunAsync(dualstack, ["describe", "tcp://[::1]:5555", "--json"], run, TaskTimeoutExtensions.DefaultTimeout, TestContext.Current.CancellationToken);
         Assert.True(describe.ExitCode == 0, describe.ToString());
         Assert.Equal("tcp-client", (string?)JsonNode.Parse(Assert.Single(describe.StdOutLines))!["kind"]);
@@ -177,10 +268,32 @@ public sealed partial class PackageTests(PackedRepository packed) : IClassFixtur
     [GeneratedRegex(@"^Microsoft\.Extensions\.[A-Za-z]+(\.[A-Za-z]+)*\.Abstractions$")]
     private static partial Regex AbstractionsPackage();
 
+    private HashSet<string> ListedRuntimeIdentifiers()
+    {
+        using var package = ZipFile.OpenRead(packed.Package("dualstack"));
+        return PointerSettings(package).Descendants("RuntimeIdentifierPackage")
+            .Select(p => p.Attribute("RuntimeIdentifier")!.Value)
+            .ToHashSet(StringComparer.Ordinal);
+    }
+
+    private static XDocument PointerSettings(ZipArchive package) =>
+        XDocument.Parse(ReadText(package.GetEntry("tools/any/any/DotnetToolSettings.xml")!));
+
     private static XElement Nuspec(ZipArchive package)
     {
         var entry = Assert.Single(package.Entries, e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal) && !e.FullName.Contains('/', StringComparison.Ordinal));
         return XDocument.Parse(ReadText(entry)).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+    }
+
+    private static string? PackageType(XElement metadata) =>
+        metadata.Descendants().Single(e => e.Name.LocalName == "packageType").Attribute("name")?.Value;
+
+    // An ELF file starts with 0x7F 'E' 'L' 'F'.
+    private static bool IsElf(Stream stream)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        stream.ReadExactly(magic);
+        return magic.SequenceEqual("\u007fELF"u8);
     }
 
     private static string? Element(XElement metadata, string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
