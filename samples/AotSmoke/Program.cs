@@ -10,22 +10,27 @@ using DualStack;
 
 Console.WriteLine($"compiled ahead of time: {!RuntimeFeature.IsDynamicCodeSupported}");
 
-// Plain TCP: every interface, port chosen by the system; the client connects to "localhost" by name.
+// The name to connect by, from a table rather than DNS: the system resolver would send the AAAA query for a name that
+// /etc/hosts knows only for IPv4 (often "localhost") to the network's DNS server.
+const string Name = "aot-smoke.test";
+var resolver = new HostTableResolver().Add(Name, System.Net.IPAddress.IPv6Loopback).Add(Name, System.Net.IPAddress.Loopback);
+
+// Plain TCP: every interface, port chosen by the system; the client connects by name over whichever family answers.
 await using (var listener = await EndpointDescription.ParseServer("tcp://*:0").ListenAsync())
 {
     int port = listener.LocalEndPoints[0].Port;
     Console.WriteLine($"listening on {string.Join(", ", listener.LocalEndPoints.Select(IPLiteral.FormatEndPoint))}");
     var echo = EchoOnceAsync(listener);
-    await using var client = await new HostnameEndpoint("localhost", port).ConnectAsync();
+    await using var client = await new HostnameEndpoint(Name, port) { Resolver = resolver }.ConnectAsync();
     Console.WriteLine($"echoed '{await ExchangeAsync(client.Stream, "hello by name")}' via {client.RemoteEndPoint}");
     await echo;
 }
 
-// TLS: a self-signed certificate for "localhost", trusted by the client as its only root.
+// TLS: a self-signed certificate for the name, trusted by the client as its only root.
 using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
+var request = new CertificateRequest($"CN={Name}", key, HashAlgorithmName.SHA256);
 var names = new SubjectAlternativeNameBuilder();
-names.AddDnsName("localhost");
+names.AddDnsName(Name);
 request.CertificateExtensions.Add(names.Build());
 using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
 
@@ -34,7 +39,7 @@ await using (var listener = await new TlsServerEndpoint(TcpServerEndpoint.AllInt
     int port = listener.LocalEndPoints[0].Port;
     var echo = EchoOnceAsync(listener);
     var trust = new TlsClientOptions { TrustedRoots = [certificate] };
-    await using var client = await new TlsClientEndpoint(new HostnameEndpoint("localhost", port)) { Options = trust }.ConnectAsync();
+    await using var client = await new TlsClientEndpoint(new HostnameEndpoint(Name, port) { Resolver = resolver }) { Options = trust }.ConnectAsync();
     var tls = (SslStream)client.Stream;
     Console.WriteLine($"tls {tls.SslProtocol} with {tls.RemoteCertificate!.Subject}: echoed '{await ExchangeAsync(client.Stream, "hello over tls")}'");
     await echo;

@@ -42,7 +42,7 @@ public sealed partial class AotSmokeTests
         Assert.Empty(run.StdErr);
         Assert.Contains("compiled ahead of time: True", run.StdOut, StringComparison.Ordinal);
         Assert.Contains("echoed 'hello by name' via ", run.StdOut, StringComparison.Ordinal);
-        Assert.Contains("with CN=localhost: echoed 'hello over tls'", run.StdOut, StringComparison.Ordinal);
+        Assert.Contains("with CN=aot-smoke.test: echoed 'hello over tls'", run.StdOut, StringComparison.Ordinal);
         Assert.EndsWith("done", run.StdOut.TrimEnd(), StringComparison.Ordinal);
     }
 

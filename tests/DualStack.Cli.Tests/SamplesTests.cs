@@ -13,7 +13,7 @@ public sealed partial class SamplesTests
     private static readonly Dictionary<string, string[]> s_expected = new(StringComparer.Ordinal)
     {
         ["Addresses"] = ["endpoint 192.0.2.1:80", "unmapped 192.0.2.1", "error: invalid port in '[::1]:70000'"],
-        ["AotSmoke"] = ["listening on ", "echoed 'hello by name' via ", "with CN=localhost: echoed 'hello over tls'", "done"],
+        ["AotSmoke"] = ["listening on ", "echoed 'hello by name' via ", "with CN=aot-smoke.test: echoed 'hello over tls'", "done"],
         ["Connect"] = ["connected to 127.0.0.1:", "failed: 2 attempts", "race on its own: 127.0.0.1:", "single address: 127.0.0.1:"],
         ["Datagrams"] = ["(dual-mode: True)", "server got 5 bytes from 127.0.0.1:", "reply from 127.0.0.1:", "port unreachable (ICMP)"],
         ["Descriptions"] = ["-> tcp://*:8080", "tls://example.com:443", "error in field 'port' at 12:", "server read 'hi'"],

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace DualStack.Diagnostics;
 
@@ -22,6 +24,14 @@ internal static class DiagnosticsGate
 
     static DiagnosticsGate()
     {
+        // Compiled ahead of time (Native AOT) there is nothing to load or compile, and event sources are off by default:
+        // creating the meter costs little, so the gate is open from the start.
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            s_open = true;
+            return;
+        }
+
         // Subscribe first, then look: an assembly loaded in between is seen by one or the other.
         AppDomain.CurrentDomain.AssemblyLoad += OnAssemblyLoad;
         foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
@@ -37,10 +47,23 @@ internal static class DiagnosticsGate
 
     private static void Check(Assembly assembly)
     {
-        if (!s_open && assembly.GetName().Name == DiagnosticSourceAssembly)
+        if (!s_open && IsDiagnosticSource(assembly))
         {
             s_open = true;
             AppDomain.CurrentDomain.AssemblyLoad -= OnAssemblyLoad;
+        }
+    }
+
+    private static bool IsDiagnosticSource(Assembly assembly)
+    {
+        try
+        {
+            return assembly.GetName().Name == DiagnosticSourceAssembly;
+        }
+        catch (CultureNotFoundException)
+        {
+            // A satellite assembly in globalization-invariant mode: its name makes a CultureInfo that mode refuses.
+            return false;
         }
     }
 }
