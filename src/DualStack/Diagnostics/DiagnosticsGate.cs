@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -20,10 +21,20 @@ internal static class DiagnosticsGate
 {
     private const string DiagnosticSourceAssembly = "System.Diagnostics.DiagnosticSource";
 
+    // The AppContext switch that turns DualStack's metrics and spans off for good, for an application that wants none of
+    // them (the dualstack command-line tool): in its project,
+    // <RuntimeHostConfigurationOption Include="DualStack.Diagnostics.IsSupported" Value="false" Trim="true" />.
+    private const string SupportedSwitch = "DualStack.Diagnostics.IsSupported";
+
     private static volatile bool s_open;
 
     static DiagnosticsGate()
     {
+        if (!IsSupported)
+        {
+            return;
+        }
+
         // Compiled ahead of time (Native AOT) there is nothing to load or compile, and event sources are off by default:
         // creating the meter costs little, so the gate is open from the start.
         if (!RuntimeFeature.IsDynamicCodeSupported)
@@ -42,6 +53,9 @@ internal static class DiagnosticsGate
 
     /// <summary>Whether System.Diagnostics.DiagnosticSource is loaded, so that a listener may exist.</summary>
     public static bool IsOpen => s_open;
+
+    [FeatureSwitchDefinition(SupportedSwitch)]
+    private static bool IsSupported { get; } = !AppContext.TryGetSwitch(SupportedSwitch, out bool supported) || supported;
 
     private static void OnAssemblyLoad(object? sender, AssemblyLoadEventArgs args) => Check(args.LoadedAssembly);
 
