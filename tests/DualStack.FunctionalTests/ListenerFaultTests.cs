@@ -135,4 +135,20 @@ public class ListenerFaultTests
         Assert.InRange(accepted.Count, 1, connected);
         Assert.Null(await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded());
     }
+
+    // A listening socket that can never accept again (shut down under the listener: accept(2) then fails with EINVAL)
+    // faults the listener, so that a waiting AcceptAsync throws instead of waiting for connections that cannot come.
+    [Fact]
+    public async Task Accept_ListeningSocketBroken_ThrowsAListenExceptionNamingTheSocket()
+    {
+        var listener = (SocketListener)await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        await using var _ = listener;
+        var pending = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
+
+        listener.Sockets[0].Shutdown(SocketShutdown.Both);
+
+        var e = await Assert.ThrowsAsync<ListenException>(() => pending.Bounded());
+        Assert.Equal(listener.LocalEndPoints[0], Assert.Single(e.Failures).Key);
+        await Assert.ThrowsAsync<ListenException>(() => listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().Bounded());
+    }
 }

@@ -46,6 +46,9 @@ internal sealed class SocketListener : IStreamListener
 
     public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
 
+    /// <summary>The listening sockets (tests break one to see the listener fault).</summary>
+    internal IReadOnlyList<Socket> Sockets => _sockets;
+
     /// <summary>Binds every planned socket on one port, or none (SPEC R15).</summary>
     public static SocketListener Bind(IReadOnlyList<Plan> plan, int port, int backlog, string description, ILogger logger, DualStackMetrics metrics)
     {
