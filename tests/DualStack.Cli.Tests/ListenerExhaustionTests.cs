@@ -13,9 +13,8 @@ namespace DualStack.Cli.Tests;
 /// </summary>
 public sealed class ListenerExhaustionTests
 {
-    // Low enough to reach with some dozens of held connections, high enough for the runtime's own descriptors (about 10
-    // for the native executable, about 75 for the dll under dotnet, which keeps its assemblies open).
-    private const int DescriptorLimit = 128;
+    // Low enough to reach with some dozens of held connections, high enough for the native executable's own (about 10).
+    private const int DescriptorLimit = 64;
 
     [Fact]
     public async Task Listen_OutOfDescriptors_ServesThePendingClientOnceDescriptorsAreFree()
@@ -23,6 +22,13 @@ public sealed class ListenerExhaustionTests
         if (!File.Exists("/usr/bin/prlimit") && !File.Exists("/bin/prlimit"))
         {
             Assert.Skip("prlimit (util-linux) is not installed");
+        }
+
+        if (CliRunner.Executable is null)
+        {
+            // Measured: the dll under dotnet aborts with "Out of memory" once it is out of descriptors, before any of the
+            // listener's code runs (the runtime needs descriptors to load and compile code, even with W^X off).
+            Assert.Skip("needs the native dualstack (DUALSTACK_CLI, as .ci/run sets it): a JIT-compiled process out of descriptors is aborted by the runtime itself");
         }
 
         var token = TestContext.Current.CancellationToken;

@@ -23,6 +23,7 @@ internal sealed class DualStackMetrics
     public const string ConnectAttemptsName = "dualstack.connect.attempts";
     public const string ResolveDurationName = "dualstack.resolve.duration";
     public const string ListenerAcceptsName = "dualstack.listener.accepts";
+    public const string ListenerAcceptErrorsName = "dualstack.listener.accept_errors";
 
     private readonly bool _shared;
     private Instruments? _instruments;
@@ -61,6 +62,8 @@ internal sealed class DualStackMetrics
 
     public void RecordAccept(Socket accepted) => Current?.RecordAccept(accepted);
 
+    public void RecordAcceptError(SocketException error) => Current?.RecordAcceptError(error);
+
     // Two threads may race to create the shared meter; one wins and the other's meter is disposed, so that listeners
     // see exactly one.
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -97,6 +100,7 @@ internal sealed class DualStackMetrics
         private readonly Counter<long> _connectAttempts;
         private readonly Histogram<double> _resolveDuration;
         private readonly Counter<long> _listenerAccepts;
+        private readonly Counter<long> _listenerAcceptErrors;
 
         public Instruments(Meter meter)
         {
@@ -110,6 +114,8 @@ internal sealed class DualStackMetrics
                 ResolveDurationName, "s", "Duration of one name resolution query (one address family) made for a connect.", tags: null, advice);
             _listenerAccepts = meter.CreateCounter<long>(
                 ListenerAcceptsName, "{connection}", "Connections accepted by listeners, by the peer's address family.");
+            _listenerAcceptErrors = meter.CreateCounter<long>(
+                ListenerAcceptErrorsName, "{error}", "Accept calls of listeners that failed, by error.");
         }
 
         public Meter Meter { get; }
@@ -152,6 +158,16 @@ internal sealed class DualStackMetrics
             var tags = default(TagList);
             AddFamily(ref tags, accepted.RemoteEndPoint is IPEndPoint remote ? IPLiteral.Unmap(remote).AddressFamily : null);
             _listenerAccepts.Add(1, tags);
+        }
+
+        public void RecordAcceptError(SocketException error)
+        {
+            if (_listenerAcceptErrors.Enabled)
+            {
+                var tags = default(TagList);
+                AddError(ref tags, ErrorTypes.Of(error));
+                _listenerAcceptErrors.Add(1, tags);
+            }
         }
 
         // A duration in seconds, tagged with the family (network.type) and, for a failure, error.type.

@@ -47,6 +47,8 @@ internal static class ErrorTypes
         SocketError.AccessDenied => "access_denied",
         SocketError.NetworkDown => "network_down",
         SocketError.OperationAborted => Cancelled,
+        SocketError.TooManyOpenSockets => "too_many_open_files",
+        SocketError.NoBufferSpaceAvailable => "no_buffer_space",
         _ => "socket_error",
     };
 }

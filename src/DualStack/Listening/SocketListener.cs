@@ -23,8 +23,10 @@ internal sealed class SocketListener : IStreamListener
     private readonly Socket[] _sockets;
     private readonly Channel<Socket> _accepted = Channel.CreateBounded<Socket>(new BoundedChannelOptions(QueueCapacity) { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
+    private readonly string _description;
     private readonly ILogger _logger;
     private readonly DualStackMetrics _metrics;
+    private readonly TimeProvider _timeProvider;
     private readonly Task[] _acceptLoops;
 
     // Connections taken out of the kernel while stopping, for AcceptAsync to hand out after the channel is done.
@@ -32,11 +34,13 @@ internal sealed class SocketListener : IStreamListener
     private readonly Lazy<Task> _stop;
     private int _disposed;
 
-    private SocketListener(Socket[] sockets, ILogger logger, DualStackMetrics metrics)
+    private SocketListener(Socket[] sockets, string description, ILogger logger, DualStackMetrics metrics, TimeProvider timeProvider)
     {
         _sockets = sockets;
+        _description = description;
         _logger = logger;
         _metrics = metrics;
+        _timeProvider = timeProvider;
         LocalEndPoints = [.. sockets.Select(s => (IPEndPoint)s.LocalEndPoint!)];
         _acceptLoops = [.. sockets.Select(AcceptLoopAsync)];
         _stop = new Lazy<Task>(StopCoreAsync);
@@ -50,7 +54,8 @@ internal sealed class SocketListener : IStreamListener
     internal IReadOnlyList<Socket> Sockets => _sockets;
 
     /// <summary>Binds every planned socket on one port, or none (SPEC R15).</summary>
-    public static SocketListener Bind(IReadOnlyList<Plan> plan, int port, int backlog, string description, ILogger logger, DualStackMetrics metrics)
+    public static SocketListener Bind(
+        IReadOnlyList<Plan> plan, int port, int backlog, string description, ILogger logger, DualStackMetrics metrics, TimeProvider timeProvider)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -82,7 +87,7 @@ internal sealed class SocketListener : IStreamListener
 
             if (failures.Count == 0)
             {
-                return new SocketListener([.. sockets], logger, metrics);
+                return new SocketListener([.. sockets], description, logger, metrics, timeProvider);
             }
 
             foreach (var socket in sockets)
@@ -173,9 +178,15 @@ internal sealed class SocketListener : IStreamListener
         }
     }
 
+    // Accepts until stopped. A passing error never ends the loop (AcceptErrors says which errors pass and which call for
+    // a pause); an error that leaves the listening socket useless faults the whole listener, so that AcceptAsync throws
+    // it instead of waiting for connections that cannot come.
     private async Task AcceptLoopAsync(Socket listenSocket)
     {
         var token = _stopping.Token;
+        var localEndPoint = (IPEndPoint)listenSocket.LocalEndPoint!;
+        var backOff = TimeSpan.Zero;
+        int failures = 0;
         while (!token.IsCancellationRequested)
         {
             Socket accepted;
@@ -187,27 +198,54 @@ internal sealed class SocketListener : IStreamListener
             {
                 return;
             }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+            catch (SocketException e) when (AcceptErrors.Classify(e.SocketErrorCode) != AcceptErrorKind.Fatal)
             {
-                // The peer gave up while queued; the listening socket is fine.
+                _metrics.RecordAcceptError(e);
+                if (AcceptErrors.Classify(e.SocketErrorCode) == AcceptErrorKind.Retry)
+                {
+                    continue;
+                }
+
+                // Out of descriptors or memory: logged once per episode, then retried after a growing pause.
+                if (failures++ == 0)
+                {
+                    ListenerLog.AcceptBackingOff(_logger, localEndPoint, e);
+                }
+
+                backOff = AcceptErrors.NextBackOff(backOff);
+                await Task.Delay(backOff, _timeProvider, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 continue;
             }
             catch (SocketException e)
             {
-                ListenerLog.AcceptFailed(_logger, (IPEndPoint)listenSocket.LocalEndPoint!, e);
+                _metrics.RecordAcceptError(e);
+                ListenerLog.AcceptFailed(_logger, localEndPoint, e);
+                _accepted.Writer.TryComplete(new ListenException(
+                    _description, [new KeyValuePair<IPEndPoint, Exception>(localEndPoint, e)], $"accepting on {IPLiteral.FormatEndPoint(localEndPoint)} failed"));
                 return;
             }
 
-            _metrics.RecordAccept(accepted);
+            if (failures > 0)
+            {
+                ListenerLog.AcceptResumed(_logger, localEndPoint, failures);
+                (failures, backOff) = (0, TimeSpan.Zero);
+            }
 
             try
             {
+                _metrics.RecordAccept(accepted);
                 await _accepted.Writer.WriteAsync(accepted, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 // Stopping while the queue is full: keep the connection for AcceptAsync (or DisposeAsync) to take.
                 _drained.Enqueue(accepted);
+                return;
+            }
+            catch (ChannelClosedException)
+            {
+                // Another socket's loop faulted the listener: nobody will take this connection.
+                accepted.Dispose();
                 return;
             }
         }

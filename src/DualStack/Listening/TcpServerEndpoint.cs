@@ -125,7 +125,7 @@ public sealed record TcpServerEndpoint : IStreamServerEndpoint
     {
         cancellationToken.ThrowIfCancellationRequested();
         var logger = LoggerFactory.CreateLogger<TcpServerEndpoint>();
-        var listener = SocketListener.Bind(PlanSockets(), Port, Backlog, ToString(), logger, DualStackMetrics.For(MeterFactory));
+        var listener = SocketListener.Bind(PlanSockets(), Port, Backlog, ToString(), logger, DualStackMetrics.For(MeterFactory), TimeProvider.System);
         return ValueTask.FromResult<IStreamListener>(listener);
     }
 
