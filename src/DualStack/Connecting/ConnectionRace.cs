@@ -217,131 +217,145 @@ public static class ConnectionRace
         Task? delay = null;
         CancellationTokenSource? delaySource = null;
 
+        // The winner stays in the engine's hands until everything that can throw has run (cleanup, logs, metrics, spans,
+        // the candidates' disposal); if any of it throws, the winner is released like a loser and nothing is left open.
         try
         {
-            while (true)
+            try
             {
-                if (wantNext && !exhausted && pendingNext is null && running.Count < maxConcurrentAttempts && attempts.Count < MaxAttempts
-                    && !raceToken.IsCancellationRequested)
+                while (true)
                 {
-                    pendingNext = MoveNext(enumerator);
+                    if (wantNext && !exhausted && pendingNext is null && running.Count < maxConcurrentAttempts && attempts.Count < MaxAttempts
+                        && !raceToken.IsCancellationRequested)
+                    {
+                        pendingNext = MoveNext(enumerator);
+                    }
+
+                    if (pendingNext is { IsCompleted: true } ready)
+                    {
+                        pendingNext = null;
+                        TakeCandidate(ready);
+                        continue;
+                    }
+
+                    if (running.Count == 0 && pendingNext is null)
+                    {
+                        break;
+                    }
+
+                    var waitFor = new List<Task>(running.Count + 2);
+                    foreach (var attempt in running)
+                    {
+                        waitFor.Add(attempt);
+                    }
+
+                    if (delay is not null)
+                    {
+                        waitFor.Add(delay);
+                    }
+
+                    if (pendingNext is not null)
+                    {
+                        waitFor.Add(pendingNext);
+                    }
+
+                    var completed = await Task.WhenAny(waitFor).ConfigureAwait(false);
+                    if (completed == pendingNext)
+                    {
+                        continue;
+                    }
+
+                    if (completed == delay)
+                    {
+                        delay = null;
+                        wantNext = true;
+                        continue;
+                    }
+
+                    int position = running.IndexOf((Task<T>)completed);
+                    var (task, index) = (running[position], runningIndex[position]);
+                    running.RemoveAt(position);
+                    runningIndex.RemoveAt(position);
+                    if (task.IsCompletedSuccessfully)
+                    {
+                        winner = task.Result;
+                        attempts[index] = attempts[index] with { Ended = Elapsed(), Outcome = AttemptOutcome.Connected };
+                        ConnectLog.AttemptConnected(logger, attempts[index].RemoteEndPoint, attempts[index].Ended.TotalMilliseconds);
+                        break;
+                    }
+
+                    attempts[index] = Ended(attempts[index], task);
+                    if (attempts[index].Outcome == AttemptOutcome.Failed)
+                    {
+                        ConnectLog.AttemptFailed(logger, attempts[index].RemoteEndPoint, attempts[index].Ended.TotalMilliseconds, attempts[index].Error!);
+                    }
+
+                    wantNext = true;
+                }
+            }
+            finally
+            {
+                // Attempts that had already failed when the race ended failed on their own; the rest are cancelled.
+                for (int i = 0; i < running.Count; i++)
+                {
+                    if (running[i].IsFaulted)
+                    {
+                        attempts[runningIndex[i]] = Ended(attempts[runningIndex[i]], running[i]);
+                    }
                 }
 
-                if (pendingNext is { IsCompleted: true } ready)
+                await raceSource.CancelAsync().ConfigureAwait(false);
+                for (int i = 0; i < running.Count; i++)
                 {
-                    pendingNext = null;
-                    TakeCandidate(ready);
-                    continue;
-                }
+                    int index = runningIndex[i];
+                    try
+                    {
+                        var late = await running[i].ConfigureAwait(false);
+                        await release(late).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // Already recorded, or cancelled just now: either way this attempt lost.
+                    }
 
-                if (running.Count == 0 && pendingNext is null)
-                {
-                    break;
-                }
-
-                var waitFor = new List<Task>(running.Count + 2);
-                foreach (var attempt in running)
-                {
-                    waitFor.Add(attempt);
-                }
-
-                if (delay is not null)
-                {
-                    waitFor.Add(delay);
+                    if (attempts[index].Outcome != AttemptOutcome.Failed)
+                    {
+                        attempts[index] = attempts[index] with { Ended = Elapsed(), Outcome = AttemptOutcome.Cancelled };
+                    }
                 }
 
                 if (pendingNext is not null)
                 {
-                    waitFor.Add(pendingNext);
+                    await ((Task)pendingNext).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
 
-                var completed = await Task.WhenAny(waitFor).ConfigureAwait(false);
-                if (completed == pendingNext)
+                if (delay is not null)
                 {
-                    continue;
+                    await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
 
-                if (completed == delay)
+                delaySource?.Dispose();
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+
+                // Every attempt has its final outcome now; counted and traced once each, here.
+                for (int i = 0; i < attempts.Count; i++)
                 {
-                    delay = null;
-                    wantNext = true;
-                    continue;
+                    metrics.RecordAttempt(attempts[i]);
+                    spans?[i]?.Stop(attempts[i]);
                 }
-
-                int position = running.IndexOf((Task<T>)completed);
-                var (task, index) = (running[position], runningIndex[position]);
-                running.RemoveAt(position);
-                runningIndex.RemoveAt(position);
-                if (task.IsCompletedSuccessfully)
-                {
-                    winner = task.Result;
-                    attempts[index] = attempts[index] with { Ended = Elapsed(), Outcome = AttemptOutcome.Connected };
-                    ConnectLog.AttemptConnected(logger, attempts[index].RemoteEndPoint, attempts[index].Ended.TotalMilliseconds);
-                    break;
-                }
-
-                attempts[index] = Ended(attempts[index], task);
-                if (attempts[index].Outcome == AttemptOutcome.Failed)
-                {
-                    ConnectLog.AttemptFailed(logger, attempts[index].RemoteEndPoint, attempts[index].Ended.TotalMilliseconds, attempts[index].Error!);
-                }
-
-                wantNext = true;
             }
+
+            var result = new RaceResult<T>(winner, attempts, candidateError);
+            winner = null;
+            return result;
         }
         finally
         {
-            // Attempts that had already failed when the race ended failed on their own; the rest are cancelled.
-            for (int i = 0; i < running.Count; i++)
+            if (winner is not null)
             {
-                if (running[i].IsFaulted)
-                {
-                    attempts[runningIndex[i]] = Ended(attempts[runningIndex[i]], running[i]);
-                }
-            }
-
-            await raceSource.CancelAsync().ConfigureAwait(false);
-            for (int i = 0; i < running.Count; i++)
-            {
-                int index = runningIndex[i];
-                try
-                {
-                    var late = await running[i].ConfigureAwait(false);
-                    await release(late).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // Already recorded, or cancelled just now: either way this attempt lost.
-                }
-
-                if (attempts[index].Outcome != AttemptOutcome.Failed)
-                {
-                    attempts[index] = attempts[index] with { Ended = Elapsed(), Outcome = AttemptOutcome.Cancelled };
-                }
-            }
-
-            if (pendingNext is not null)
-            {
-                await ((Task)pendingNext).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            if (delay is not null)
-            {
-                await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            delaySource?.Dispose();
-            await enumerator.DisposeAsync().ConfigureAwait(false);
-
-            // Every attempt has its final outcome now; counted and traced once each, here.
-            for (int i = 0; i < attempts.Count; i++)
-            {
-                metrics.RecordAttempt(attempts[i]);
-                spans?[i]?.Stop(attempts[i]);
+                await release(winner).ConfigureAwait(false);
             }
         }
-
-        return new RaceResult<T>(winner, attempts, candidateError);
 
         TimeSpan Elapsed() => timeProvider.GetElapsedTime(startTimestamp);
 
@@ -544,7 +558,8 @@ public static class ConnectionRace
         }
     }
 
-    private static async ValueTask ReleaseAsync<T>(RaceWinner<T> loser, Func<T, ValueTask> release)
+    /// <summary>Closes what an attempt made: the step's result, then the socket.</summary>
+    internal static async ValueTask ReleaseAsync<T>(RaceWinner<T> loser, Func<T, ValueTask> release)
     {
         try
         {

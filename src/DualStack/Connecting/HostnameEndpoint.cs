@@ -215,7 +215,16 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     public async ValueTask<StreamConnection> ConnectAsync(CancellationToken cancellationToken = default)
     {
         var won = await ConnectAsync(s_noStep, s_releaseNothing, cancellationToken).ConfigureAwait(false);
-        return StreamConnection.FromConnectedSocket(won.Socket, won.Attempts);
+        try
+        {
+            return StreamConnection.FromConnectedSocket(won.Socket, won.Attempts);
+        }
+        catch
+        {
+            // Reading the endpoints can fail (a peer that reset at once): the socket is still ours to close.
+            won.Socket.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -251,11 +260,20 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         try
         {
             var won = await ConnectCoreAsync(afterConnect, release, metrics, cancellationToken).ConfigureAwait(false);
-            var remote = won.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Connected)?.RemoteEndPoint;
-            metrics.RecordConnect(TimeProvider.GetElapsedTime(start), remote is null ? null : IPLiteral.Unmap(remote).AddressFamily, errorType: null);
-            if (activity is not null)
+            try
             {
-                DualStackActivities.StopConnect(activity, remote, won.Attempts.Count, error: null);
+                var remote = won.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Connected)?.RemoteEndPoint;
+                metrics.RecordConnect(TimeProvider.GetElapsedTime(start), remote is null ? null : IPLiteral.Unmap(remote).AddressFamily, errorType: null);
+                if (activity is not null)
+                {
+                    DualStackActivities.StopConnect(activity, remote, won.Attempts.Count, error: null);
+                }
+            }
+            catch
+            {
+                // A metrics or activity listener that throws fails the connect, and the connection is closed, not leaked.
+                await ConnectionRace.ReleaseAsync(won, release).ConfigureAwait(false);
+                throw;
             }
 
             return won;
