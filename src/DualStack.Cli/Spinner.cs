@@ -4,9 +4,11 @@ namespace DualStack.Cli;
 internal sealed class Spinner : IDisposable
 {
     private static readonly string[] s_frames = ["|", "/", "-", "\\"];
+    private readonly Lock _gate = new();
     private readonly ITimer? _timer;
     private readonly long _start = TimeProvider.System.GetTimestamp();
     private int _frame;
+    private bool _stopped;
 
     public Spinner(string label, bool enabled)
     {
@@ -16,6 +18,8 @@ internal sealed class Spinner : IDisposable
         }
     }
 
+    // Disposing a timer does not wait for a callback already running, so the line is cleared and the spinner marked
+    // stopped under the same lock that every frame is drawn under: no frame can appear after the line is cleared.
     public void Dispose()
     {
         if (_timer is null)
@@ -24,16 +28,22 @@ internal sealed class Spinner : IDisposable
         }
 
         _timer.Dispose();
-        lock (s_frames)
+        lock (_gate)
         {
+            _stopped = true;
             Console.Error.Write("\r\u001b[2K");
         }
     }
 
     private void Draw(string label)
     {
-        lock (s_frames)
+        lock (_gate)
         {
+            if (_stopped)
+            {
+                return;
+            }
+
             var elapsed = TimeProvider.System.GetElapsedTime(_start);
             Console.Error.Write($"\r{s_frames[_frame++ % s_frames.Length]} {label} {elapsed.TotalMilliseconds:0} ms");
         }

@@ -43,6 +43,23 @@ public sealed class ListenTests
         Assert.Equal(0, stopped.ExitCode);
     }
 
+    // A shell starts background jobs with SIGINT ignored; such a listener goes on serving after a SIGINT, and must still
+    // stop, and exit 0, on SIGTERM.
+    [Fact]
+    public async Task Listen_StartedWithSigintIgnored_ServesOnAfterSigint_AndExitsZeroOnSigterm()
+    {
+        string command = string.Join(' ', CliRunner.CommandLine("listen", "tcp://127.0.0.1:0", "--json").Select(a => $"'{a}'"));
+        await using var server = ChildProcess.Start("sh", ["-c", $"trap '' INT; exec {command}"]);
+        int port = await ListeningPortAsync(server);
+
+        Assert.True(server.Signal(PosixSignal.SIGINT));
+        var reply = await RunPeerAsync("socat", ["-t", "2", "-", $"TCP4:127.0.0.1:{port}"], input: "still here\n");
+        Assert.Equal("still here\n", reply);
+
+        var stopped = await server.StopAsync(PosixSignal.SIGTERM, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(0, stopped.ExitCode);
+    }
+
     [Fact]
     public async Task Listen_LoopbackInterface_ListsBothLoopbackAddressesOnOnePort()
     {

@@ -143,6 +143,19 @@ public sealed class ChildProcess : IAsyncDisposable
     /// <exception cref="TimeoutException">It did not exit within <paramref name="timeout"/> of the signal; it has been killed.</exception>
     public Task<ProcessResult> StopAsync(PosixSignal signal, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (!_process.HasExited && !Signal(signal))
+        {
+            // No signals here, or the child is already gone (ESRCH): make sure it is.
+            KillTree();
+        }
+
+        return WaitForExitAsync(timeout, $"after {signal}", cancellationToken);
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (SIGHUP, SIGINT, SIGQUIT or SIGTERM) and returns at once.</summary>
+    /// <returns>Whether it was sent: false where signals do not exist (Windows) or the child is gone.</returns>
+    public bool Signal(PosixSignal signal)
+    {
         int number = signal switch
         {
             PosixSignal.SIGHUP => 1,
@@ -152,13 +165,7 @@ public sealed class ChildProcess : IAsyncDisposable
             _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "only SIGHUP, SIGINT, SIGQUIT and SIGTERM can be sent"),
         };
 
-        if (!_process.HasExited && (OperatingSystem.IsWindows() || kill(_process.Id, number) != 0))
-        {
-            // No signals here, or the child is already gone (ESRCH): make sure it is.
-            KillTree();
-        }
-
-        return WaitForExitAsync(timeout, $"after {signal}", cancellationToken);
+        return !OperatingSystem.IsWindows() && kill(_process.Id, number) == 0;
     }
 
     /// <summary>Stops the child with <see cref="PosixSignal.SIGINT"/>, waiting up to <see cref="TaskTimeoutExtensions.DefaultTimeout"/>.</summary>

@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 
+using DualStack.Internal;
+
 namespace DualStack;
 
 /// <summary>Resolves names from a file in <c>/etc/hosts</c> syntax.</summary>
@@ -62,11 +64,11 @@ public sealed class HostsFileResolver : IHostResolver
     /// <param name="path">The file, such as <c>/etc/hosts</c>.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The resolver.</returns>
-    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is larger than 16 MiB.</exception>
     public static async Task<HostsFileResolver> LoadAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
+        return Parse(await ConfigFile.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false));
     }
 
     /// <inheritdoc />

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net.Sockets;
 
+using DualStack.Internal;
+
 namespace DualStack;
 
 /// <summary>
@@ -50,11 +52,11 @@ public sealed class SshConfigResolver : IHostResolver
     /// <param name="inner">Resolves the names that aliases map to.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The resolver.</returns>
-    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is larger than 16 MiB.</exception>
     public static async Task<SshConfigResolver> LoadAsync(string path, IHostResolver inner, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), inner);
+        return Parse(await ConfigFile.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false), inner);
     }
 
     /// <inheritdoc />
