@@ -54,11 +54,6 @@ public static class ConnectionRace
 
     private static readonly Func<Socket, IPEndPoint, CancellationToken, ValueTask<Socket>> s_noStep = static (socket, _, _) => ValueTask.FromResult(socket);
     private static readonly Func<Socket, ValueTask> s_releaseNothing = static _ => ValueTask.CompletedTask;
-    private static readonly Func<Socket, ValueTask> s_disposeSocket = static socket =>
-    {
-        socket.Dispose();
-        return ValueTask.CompletedTask;
-    };
 
     /// <summary>Connects to the first candidate that answers.</summary>
     /// <param name="target">What is being connected to, for errors and logs (<c>example.com:443</c>).</param>
@@ -157,24 +152,6 @@ public static class ConnectionRace
         var failure = new ConnectionRaceException(target, result.Attempts, timedOut: timeoutSource.IsCancellationRequested);
         ConnectLog.RaceFailed(logger, target, result.Attempts.Count, failure);
         throw failure;
-    }
-
-    /// <summary>The engine over sockets, as the scripted tests drive it: a loser's socket is closed.</summary>
-    internal static async Task<RaceResult> RunAsync(
-        IAsyncEnumerable<IPEndPoint> candidates,
-        TimeSpan attemptDelay,
-        int maxConcurrentAttempts,
-        AddressFamily? onlyFamily,
-        Func<IPEndPoint, CancellationToken, ValueTask<Socket>> connect,
-        TimeProvider timeProvider,
-        long startTimestamp,
-        ILogger logger,
-        CancellationToken cancellationToken)
-    {
-        var result = await RunAsync(
-            candidates, attemptDelay, maxConcurrentAttempts, onlyFamily, connect, s_disposeSocket, timeProvider, startTimestamp, logger, DualStackMetrics.Shared, null, cancellationToken)
-            .ConfigureAwait(false);
-        return new RaceResult(result.Winner, result.Attempts, result.CandidateError);
     }
 
     /// <summary>
@@ -570,8 +547,6 @@ public static class ConnectionRace
             loser.Socket.Dispose();
         }
     }
-
-    internal sealed record RaceResult(Socket? Winner, IReadOnlyList<ConnectionAttempt> Attempts, Exception? CandidateError);
 
     internal sealed record RaceResult<T>(T? Winner, IReadOnlyList<ConnectionAttempt> Attempts, Exception? CandidateError)
         where T : class;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using DualStack.Tests.Fakes;
 using DualStack.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -132,7 +133,7 @@ public class ConnectionRaceTests
     public async Task Race_ConnectorThrowsSynchronously_CountsAsAFailedAttempt()
     {
         var time = new CountingTimeProvider();
-        var result = await ConnectionRace.RunAsync(
+        var result = await SocketRace.RunAsync(
             new[] { s_v6a }.ToAsyncEnumerable(), s_delay, int.MaxValue, null, (_, _) => throw new InvalidOperationException("boom"),
             time, time.GetTimestamp(), NullLogger.Instance, TestContext.Current.CancellationToken).Bounded();
 
@@ -141,15 +142,15 @@ public class ConnectionRaceTests
         Assert.IsType<InvalidOperationException>(attempt.Error);
     }
 
-    private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult> Race) Start(params IPEndPoint[] candidates) =>
+    private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult<Socket>> Race) Start(params IPEndPoint[] candidates) =>
         Start(TestContext.Current.CancellationToken, candidates);
 
-    private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult> Race) Start(CancellationToken cancellationToken, params IPEndPoint[] candidates)
+    private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult<Socket>> Race) Start(CancellationToken cancellationToken, params IPEndPoint[] candidates)
     {
         var time = new CountingTimeProvider();
         long start = time.GetTimestamp();
         var connector = new ScriptedConnector(time, start);
-        var race = ConnectionRace.RunAsync(candidates.ToAsyncEnumerable(), s_delay, int.MaxValue, null, connector.ConnectAsync, time, start, NullLogger.Instance, cancellationToken);
+        var race = SocketRace.RunAsync(candidates.ToAsyncEnumerable(), s_delay, int.MaxValue, null, connector.ConnectAsync, time, start, NullLogger.Instance, cancellationToken);
         return (time, connector, race);
     }
 

@@ -206,7 +206,7 @@ public class RaceFaultInjectionTests
         // A real-time bound as well: without a cap the race would pull candidates forever on the frozen fake clock.
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         bound.CancelAfter(TimeSpan.FromSeconds(10));
-        var result = await ConnectionRace.RunAsync(
+        var result = await SocketRace.RunAsync(
             Endless(), TimeSpan.FromMilliseconds(250), int.MaxValue, null,
             (remote, _) =>
             {
