@@ -401,17 +401,20 @@ public static class ConnectionRace
             }
         }
 
-        ConnectionAttempt Ended(ConnectionAttempt attempt, Task<T> task)
+        ConnectionAttempt Ended(ConnectionAttempt attempt, Task<T> task) => NotConnected(attempt, Elapsed(), task.Exception?.InnerException, raceToken);
+    }
+
+    // How an attempt that did not connect ended, for both engines: cancelled (no error, an OperationCanceledException,
+    // or the race's token fired: the caller, the timeout or a winner), else failed with its error.
+    private static ConnectionAttempt NotConnected(ConnectionAttempt attempt, TimeSpan ended, Exception? error, CancellationToken raceToken)
+    {
+        bool cancelled = error is null or OperationCanceledException || raceToken.IsCancellationRequested;
+        return attempt with
         {
-            var error = task.Exception?.InnerException;
-            bool cancelled = task.IsCanceled || error is OperationCanceledException || raceToken.IsCancellationRequested;
-            return attempt with
-            {
-                Ended = Elapsed(),
-                Outcome = cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed,
-                Error = cancelled ? null : error,
-            };
-        }
+            Ended = ended,
+            Outcome = cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed,
+            Error = cancelled ? null : error,
+        };
     }
 
     /// <summary>
@@ -451,14 +454,8 @@ public static class ConnectionRace
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            bool cancelled = e is OperationCanceledException || cancellationToken.IsCancellationRequested;
-            attempt = attempt with
-            {
-                Ended = timeProvider.GetElapsedTime(startTimestamp),
-                Outcome = cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed,
-                Error = cancelled ? null : e,
-            };
-            if (!cancelled)
+            attempt = NotConnected(attempt, timeProvider.GetElapsedTime(startTimestamp), e, cancellationToken);
+            if (attempt.Outcome == AttemptOutcome.Failed)
             {
                 ConnectLog.AttemptFailed(logger, endPoint, attempt.Ended.TotalMilliseconds, e);
             }

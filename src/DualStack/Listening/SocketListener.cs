@@ -198,31 +198,31 @@ internal sealed class SocketListener : IStreamListener
             {
                 return;
             }
-            catch (SocketException e) when (AcceptErrors.Classify(e.SocketErrorCode) != AcceptErrorKind.Fatal)
-            {
-                _metrics.RecordAcceptError(e);
-                if (AcceptErrors.Classify(e.SocketErrorCode) == AcceptErrorKind.Retry)
-                {
-                    continue;
-                }
-
-                // Out of descriptors or memory: logged once per episode, then retried after a growing pause.
-                if (failures++ == 0)
-                {
-                    ListenerLog.AcceptBackingOff(_logger, localEndPoint, e);
-                }
-
-                backOff = AcceptErrors.NextBackOff(backOff);
-                await Task.Delay(backOff, _timeProvider, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                continue;
-            }
             catch (SocketException e)
             {
                 _metrics.RecordAcceptError(e);
-                ListenerLog.AcceptFailed(_logger, localEndPoint, e);
-                _accepted.Writer.TryComplete(new ListenException(
-                    _description, [new KeyValuePair<IPEndPoint, Exception>(localEndPoint, e)], $"accepting on {IPLiteral.FormatEndPoint(localEndPoint)} failed"));
-                return;
+                switch (AcceptErrors.Classify(e.SocketErrorCode))
+                {
+                    case AcceptErrorKind.Retry:
+                        continue;
+
+                    case AcceptErrorKind.BackOff:
+                        // Out of descriptors or memory: logged once per episode, then retried after a growing pause.
+                        if (failures++ == 0)
+                        {
+                            ListenerLog.AcceptBackingOff(_logger, localEndPoint, e);
+                        }
+
+                        backOff = AcceptErrors.NextBackOff(backOff);
+                        await Task.Delay(backOff, _timeProvider, token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                        continue;
+
+                    default:
+                        ListenerLog.AcceptFailed(_logger, localEndPoint, e);
+                        _accepted.Writer.TryComplete(new ListenException(
+                            _description, [new KeyValuePair<IPEndPoint, Exception>(localEndPoint, e)], $"accepting on {IPLiteral.FormatEndPoint(localEndPoint)} failed"));
+                        return;
+                }
             }
 
             if (failures > 0)
