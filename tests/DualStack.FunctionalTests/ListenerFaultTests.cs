@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Diagnostics.Metrics;
 using DualStack.Tests.Shared;
+using DualStack.Tests.Shared.Diagnostics;
 
 namespace DualStack.FunctionalTests;
 
@@ -150,5 +152,35 @@ public class ListenerFaultTests
         var e = await Assert.ThrowsAsync<ListenException>(() => pending.Bounded());
         Assert.Equal(listener.LocalEndPoints[0], Assert.Single(e.Failures).Key);
         await Assert.ThrowsAsync<ListenException>(() => listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().Bounded());
+    }
+
+    // An observer that throws when told of an accepted connection (here a meter listener) faults the listener: that
+    // connection is closed, AcceptAsync throws instead of waiting, and disposing still closes every socket.
+    [Fact]
+    public async Task Accept_MeterListenerThrows_FaultsTheListener_ClosesThatConnection_AndDisposeCompletes()
+    {
+        using var meters = new TestMeters();
+        using var meterListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter.Scope, meters.Factory) && instrument.Name == "dualstack.listener.accepts")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meterListener.SetMeasurementEventCallback<long>((_, _, _, _) => throw new InvalidOperationException("meter listener"));
+        meterListener.Start();
+        var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0) { MeterFactory = meters.Factory }.ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        var pending = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoints[0], TestContext.Current.CancellationToken).AsTask().Bounded();
+
+        var e = await Assert.ThrowsAsync<ListenException>(() => pending.Bounded());
+
+        Assert.Equal("meter listener", Assert.IsType<InvalidOperationException>(Assert.Single(e.Failures).Value).Message);
+        Assert.Equal(0, await client.ReceiveAsync(new byte[1], TestContext.Current.CancellationToken).AsTask().Bounded());
+        await listener.DisposeAsync().Bounded();
     }
 }

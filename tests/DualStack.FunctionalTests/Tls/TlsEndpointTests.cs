@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using DualStack.FunctionalTests.Fakes;
 using DualStack.Tests.Shared;
+using DualStack.Tests.Shared.Diagnostics;
 
 namespace DualStack.FunctionalTests.Tls;
 
@@ -80,6 +81,39 @@ public sealed class TlsEndpointTests : IDisposable
 
         Assert.Equal(SslPolicyErrors.RemoteCertificateNameMismatch, e.PolicyErrors);
         Assert.Contains($"not valid for '{literal}'", e.Message, StringComparison.Ordinal);
+    }
+
+    // A logger that throws as a handshake completes, and again as that failure is logged, costs that one connection
+    // (closed, not left open) and nothing else: the next client is served.
+    [Fact]
+    public async Task Listener_LoggerThrowsAsAHandshakeCompletes_ClosesThatConnection_AndServesTheNext()
+    {
+        int throws = 2;
+        var logger = new ThrowingLoggerFactory(id => id is 200 or 202 && Interlocked.Decrement(ref throws) >= 0);
+        await using var server = await TlsTestServer.StartAsync(
+            new TlsServerEndpoint(new TcpServerEndpoint(IPAddress.Loopback, 0), new TlsServerOptions { Certificate = _ca.Issue(Name) }) { LoggerFactory = logger });
+        var client = new TlsClientEndpoint(new HostnameEndpoint(Name, server.Port) { Resolver = new HostTableResolver().Add(Name, IPAddress.Loopback) })
+        {
+            Options = new TlsClientOptions { TrustedRoots = _ca.Roots },
+        };
+
+        await using (var first = await client.ConnectAsync(TestContext.Current.CancellationToken).Bounded())
+        {
+            int read;
+            try
+            {
+                read = await first.Stream.ReadAsync(new byte[1], TestContext.Current.CancellationToken).AsTask().Bounded();
+            }
+            catch (IOException)
+            {
+                read = 0;
+            }
+
+            Assert.Equal(0, read);
+        }
+
+        await using var second = await client.ConnectAsync(TestContext.Current.CancellationToken).Bounded();
+        Assert.Equal("ok", await EchoAsync(second, "ok"));
     }
 
     [Fact]

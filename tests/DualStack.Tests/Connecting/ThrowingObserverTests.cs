@@ -5,7 +5,6 @@ using DualStack.Tests.Fakes;
 using DualStack.Tests.Shared;
 using DualStack.Tests.Shared.Diagnostics;
 using DualStack.Tests.Shared.Fakes;
-using Microsoft.Extensions.Logging;
 using static DualStack.Tests.Fakes.ScriptedOutcome;
 
 namespace DualStack.Tests.Connecting;
@@ -124,32 +123,6 @@ public sealed class ThrowingObserverTests
     {
         Assert.NotEmpty(connector.Sockets);
         Assert.All(connector.Sockets, socket => Assert.True(socket.SafeHandle.IsClosed, "a connected socket was left open"));
-    }
-
-    private sealed class ThrowingLoggerFactory(int eventId) : ILoggerFactory, ILogger
-    {
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId id, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (id.Id == eventId)
-            {
-                throw new InvalidOperationException("logger");
-            }
-        }
     }
 
     // One candidate, then nothing more until cancelled; disposing the enumerator throws.
