@@ -180,11 +180,24 @@ internal sealed class SocketListener : IStreamListener
 
     // Accepts until stopped. A passing error never ends the loop (AcceptErrors says which errors pass and which call for
     // a pause); an error that leaves the listening socket useless faults the whole listener, so that AcceptAsync throws
-    // it instead of waiting for connections that cannot come.
+    // it instead of waiting for connections that cannot come. So does an observer (a logger, a meter listener) that
+    // throws: the loop cannot go on without reporting what it does, and the listener must not go deaf in silence.
     private async Task AcceptLoopAsync(Socket listenSocket)
     {
-        var token = _stopping.Token;
         var localEndPoint = (IPEndPoint)listenSocket.LocalEndPoint!;
+        try
+        {
+            await AcceptUntilStoppedAsync(listenSocket, localEndPoint).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(localEndPoint, e, $"reporting on accepts on {IPLiteral.FormatEndPoint(localEndPoint)} failed");
+        }
+    }
+
+    private async Task AcceptUntilStoppedAsync(Socket listenSocket, IPEndPoint localEndPoint)
+    {
+        var token = _stopping.Token;
         var backOff = TimeSpan.Zero;
         int failures = 0;
         while (!token.IsCancellationRequested)
@@ -218,38 +231,48 @@ internal sealed class SocketListener : IStreamListener
                         continue;
 
                     default:
+                        Fault(localEndPoint, e, $"accepting on {IPLiteral.FormatEndPoint(localEndPoint)} failed");
                         ListenerLog.AcceptFailed(_logger, localEndPoint, e);
-                        _accepted.Writer.TryComplete(new ListenException(
-                            _description, [new KeyValuePair<IPEndPoint, Exception>(localEndPoint, e)], $"accepting on {IPLiteral.FormatEndPoint(localEndPoint)} failed"));
                         return;
                 }
             }
 
-            if (failures > 0)
-            {
-                ListenerLog.AcceptResumed(_logger, localEndPoint, failures);
-                (failures, backOff) = (0, TimeSpan.Zero);
-            }
-
+            // The loop owns the accepted socket until the queue (or, when stopping, the drained list) has it: whatever
+            // throws before that, the socket is closed here.
+            Socket? owned = accepted;
             try
             {
+                if (failures > 0)
+                {
+                    ListenerLog.AcceptResumed(_logger, localEndPoint, failures);
+                    (failures, backOff) = (0, TimeSpan.Zero);
+                }
+
                 _metrics.RecordAccept(accepted);
                 await _accepted.Writer.WriteAsync(accepted, token).ConfigureAwait(false);
+                owned = null;
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
                 // Stopping while the queue is full: keep the connection for AcceptAsync (or DisposeAsync) to take.
                 _drained.Enqueue(accepted);
+                owned = null;
                 return;
             }
             catch (ChannelClosedException)
             {
                 // Another socket's loop faulted the listener: nobody will take this connection.
-                accepted.Dispose();
                 return;
+            }
+            finally
+            {
+                owned?.Dispose();
             }
         }
     }
+
+    private void Fault(IPEndPoint localEndPoint, Exception error, string reason) =>
+        _accepted.Writer.TryComplete(new ListenException(_description, [new KeyValuePair<IPEndPoint, Exception>(localEndPoint, error)], reason));
 
     private static bool ProbeDualMode()
     {

@@ -120,38 +120,55 @@ internal sealed class TlsListener : IStreamListener
         }
     }
 
+    // The handshake owns the connection, and then the secured connection, until the queue has it: whatever throws (the
+    // handshake, or a logger), what it owns is closed here and its slot given back.
     private async Task HandshakeAsync(StreamConnection connection, CancellationToken cancellationToken)
     {
+        StreamConnection? owned = connection;
         try
         {
             var remote = connection.RemoteEndPoint as IPEndPoint;
             var ssl = await _handshake.AuthenticateAsync(connection.Stream, remote, cancellationToken).ConfigureAwait(false);
+            owned = new StreamConnection(ssl, connection.Socket, connection.LocalEndPoint, connection.RemoteEndPoint);
             TlsLog.HandshakeCompleted(_logger, connection.RemoteEndPoint, ssl.SslProtocol, ssl.NegotiatedCipherSuite, ssl.TargetHostName, ssl.NegotiatedApplicationProtocol);
-
-            var secured = new StreamConnection(ssl, connection.Socket, connection.LocalEndPoint, connection.RemoteEndPoint);
-            if (!_ready.Writer.TryWrite(secured))
+            if (_ready.Writer.TryWrite(owned))
             {
-                await secured.DisposeAsync().ConfigureAwait(false);
-                _slots.Release();
+                owned = null;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            if (e is TlsHandshakeException { TimedOut: true })
-            {
-                TlsLog.HandshakeTimedOut(_logger, connection.RemoteEndPoint, _handshakeTimeout.TotalMilliseconds);
-            }
-            else if (e is not OperationCanceledException)
-            {
-                TlsLog.HandshakeFailed(_logger, connection.RemoteEndPoint, e);
-            }
-
-            await connection.DisposeAsync().ConfigureAwait(false);
-            _slots.Release();
+            LogFailure(connection.RemoteEndPoint, e);
         }
         finally
         {
+            if (owned is not null)
+            {
+                await owned.DisposeAsync().ConfigureAwait(false);
+                _slots.Release();
+            }
+
             Finished();
+        }
+    }
+
+    private void LogFailure(EndPoint? remote, Exception e)
+    {
+        try
+        {
+            if (e is TlsHandshakeException { TimedOut: true })
+            {
+                TlsLog.HandshakeTimedOut(_logger, remote, _handshakeTimeout.TotalMilliseconds);
+            }
+            else if (e is not OperationCanceledException)
+            {
+                TlsLog.HandshakeFailed(_logger, remote, e);
+            }
+        }
+        catch (Exception) when (e is not OutOfMemoryException)
+        {
+            // A logger that throws here has nobody to throw to: the handshake runs on its own, and its connection is
+            // closed whatever the logger does.
         }
     }
 
