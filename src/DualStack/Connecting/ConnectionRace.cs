@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
 using DualStack.Diagnostics;
 using DualStack.Internal;
-using Microsoft.Extensions.Logging;
 
 namespace DualStack;
 
@@ -16,9 +15,12 @@ namespace DualStack;
 //   attempt. A hostname endpoint's candidates are still arriving (AAAA and A answer separately); pulling
 //   late means the next candidate is chosen with everything known by then, so a late IPv6 answer is
 //   interleaved into what remains instead of being appended behind every IPv4 address.
-// - One loop owns every attempt task, the delay timer and the pending "next candidate" request, and awaits
-//   Task.WhenAny over them, so exactly one place picks the winner: a success and a failure landing at the
-//   same instant are seen one after the other, and only the first success becomes the result.
+// - One loop waits (Task.WhenAny) on the attempts in flight, the delay timer and the pending "next candidate"
+//   request, so exactly one place picks the winner: a success and a failure landing at the same instant are seen one
+//   after the other, and only the first success becomes the result.
+// - Ownership is by construction: an AttemptSet owns every attempt, and whatever it still holds when the race ends,
+//   by any path, is cancelled, awaited and released; the winner is taken out of it last, after the reporting (a
+//   RaceObserver: logs, metrics, spans) and the candidates' disposal, so a throw from any of them strands nothing.
 // - The engine never throws for network outcomes; it returns every attempt with its outcome and the caller
 //   decides what the user sees (a connection, a ConnectionRaceException, a HostResolutionException, or the
 //   caller's own OperationCanceledException). Twisted's and the runtime's races keep one error only; trio
@@ -27,9 +29,6 @@ namespace DualStack;
 //   TCP race, or a socket and a TLS stream when the TLS endpoint races through its handshake (an attempt then wins
 //   only when its handshake completes, so a family where TCP connects but TLS stalls does not win). Making the
 //   engine generic, rather than giving it a TLS flag, keeps TLS out of the race and the race's tests unchanged.
-// - The finally block cancels what is still running and awaits it, closing (releasing) whatever connected after
-//   the winner (SPEC R15: nothing left behind, no task unobserved), and cancels the delay timer so that no
-//   timer outlives the race.
 
 /// <summary>Races connection attempts to a sequence of candidate endpoints and keeps the first that connects.</summary>
 /// <remarks>
@@ -48,9 +47,6 @@ public static class ConnectionRace
     /// list of attempts, for the whole connect timeout. A hostname endpoint offers at most 128 (64 per family).
     /// </remarks>
     internal const int MaxAttempts = 1000;
-
-    // The category CreateLogger(typeof(ConnectionRace)) would give, without formatting a type name on every connect.
-    private const string LoggerCategory = "DualStack.ConnectionRace";
 
     private static readonly Func<Socket, IPEndPoint, CancellationToken, ValueTask<Socket>> s_noStep = static (socket, _, _) => ValueTask.FromResult(socket);
     private static readonly Func<Socket, ValueTask> s_releaseNothing = static _ => ValueTask.CompletedTask;
@@ -117,13 +113,11 @@ public static class ConnectionRace
         using var timeoutSource = new CancellationTokenSource(settings.ConnectTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         var bind = settings.BindEndPoint;
-        var logger = settings.LoggerFactory.CreateLogger(LoggerCategory);
+        var observer = new RaceObserver(settings.LoggerFactory, settings.Metrics, settings.ServerAddress);
         var connector = settings.Connector ?? ((remote, token) => SocketConnector.ConnectAsync(remote, bind, Timeout.InfiniteTimeSpan, time, token));
         Func<IPEndPoint, CancellationToken, ValueTask<RaceWinner<T>>> attempt = (remote, token) => ConnectThenStepAsync(connector, afterConnect, remote, token);
-        var metrics = settings.Metrics;
         var result = only is not null
-            ? await RunOneAsync(only, bind?.AddressFamily, attempt, winner => ReleaseAsync(winner, release), time, start, logger, metrics, settings.ServerAddress, linked.Token)
-                .ConfigureAwait(false)
+            ? await RunOneAsync(only, bind?.AddressFamily, attempt, winner => ReleaseAsync(winner, release), time, start, observer, linked.Token).ConfigureAwait(false)
             : await RunAsync<RaceWinner<T>>(
                 candidates!,
                 settings.AttemptDelay,
@@ -133,9 +127,7 @@ public static class ConnectionRace
                 winner => ReleaseAsync(winner, release),
                 time,
                 start,
-                logger,
-                metrics,
-                settings.ServerAddress,
+                observer,
                 linked.Token).ConfigureAwait(false);
 
         if (result.Winner is { } won)
@@ -150,15 +142,14 @@ public static class ConnectionRace
         }
 
         var failure = new ConnectionRaceException(target, result.Attempts, timedOut: timeoutSource.IsCancellationRequested);
-        ConnectLog.RaceFailed(logger, target, result.Attempts.Count, failure);
+        observer.Failed(target, failure);
         throw failure;
     }
 
     /// <summary>
     /// The engine: never throws for network outcomes, returns every attempt. An attempt is whatever
     /// <paramref name="connect"/> does (a TCP connect, or a connect and a TLS handshake); <paramref name="release"/>
-    /// closes what an attempt made when it finishes after the winner. Each attempt is counted in <paramref name="metrics"/>
-    /// and, when someone listens, traced as a span (a child of the current activity) once the race is over.
+    /// closes what an attempt made when it does not win. <paramref name="observer"/> logs, counts and traces.
     /// </summary>
     internal static async Task<RaceResult<T>> RunAsync<T>(
         IAsyncEnumerable<IPEndPoint> candidates,
@@ -169,252 +160,74 @@ public static class ConnectionRace
         Func<T, ValueTask> release,
         TimeProvider timeProvider,
         long startTimestamp,
-        ILogger logger,
-        DualStackMetrics metrics,
-        string? serverAddress,
+        RaceObserver observer,
         CancellationToken cancellationToken)
         where T : class
     {
-        // One span per attempt, by attempt index; null (nothing allocated) when nobody listens to the source.
-        List<AttemptSpan?>? spans = DualStackActivities.HasListeners ? [] : null;
-        using var raceSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var raceToken = raceSource.Token;
-        // The attempts in flight and, at the same position, each one's index in attempts. Two lists of reference types
-        // and ints rather than one of tuples: their code comes precompiled with the framework, where a list of a tuple
-        // would be compiled on first use by every fresh process.
-        var running = new List<Task<T>>();
-        var runningIndex = new List<int>();
-        var attempts = new List<ConnectionAttempt>();
-        var enumerator = candidates.GetAsyncEnumerator(raceToken);
-        Task<bool>? pendingNext = null;
-        Exception? candidateError = null;
-        T? winner = null;
-        bool exhausted = false;
-        bool wantNext = true;
-        Task? delay = null;
-        CancellationTokenSource? delaySource = null;
-
-        // The winner stays in the engine's hands until everything that can throw has run (cleanup, logs, metrics, spans,
-        // the candidates' disposal); if any of it throws, the winner is released like a loser and nothing is left open.
+        var attempts = new AttemptSet<T>(connect, release, observer, timeProvider, startTimestamp, cancellationToken);
+        await using var owner = attempts.ConfigureAwait(false);
+        var feed = new CandidateFeed(candidates, onlyFamily, attempts.Token);
+        var timer = new AttemptTimer(attemptDelay, timeProvider, attempts.Token);
         try
         {
-            try
+            bool wantNext = true;
+            while (true)
             {
-                while (true)
+                if (wantNext && attempts.Running < maxConcurrentAttempts && attempts.Attempts.Count < MaxAttempts && !attempts.Token.IsCancellationRequested)
                 {
-                    if (wantNext && !exhausted && pendingNext is null && running.Count < maxConcurrentAttempts && attempts.Count < MaxAttempts
-                        && !raceToken.IsCancellationRequested)
+                    feed.RequestNext();
+                }
+
+                if (feed.TryTake(out var next))
+                {
+                    if (next is not null)
                     {
-                        pendingNext = MoveNext(enumerator);
+                        // The next attempt's timer is set before this attempt starts, so that whoever watches attempts
+                        // start (a fake clock's test) sees the timer already running.
+                        wantNext = false;
+                        timer.Restart();
+                        attempts.Start(next);
                     }
 
-                    if (pendingNext is { IsCompleted: true } ready)
-                    {
-                        pendingNext = null;
-                        TakeCandidate(ready);
-                        continue;
-                    }
+                    continue;
+                }
 
-                    if (running.Count == 0 && pendingNext is null)
+                if (attempts.Running == 0 && feed.Pending is null)
+                {
+                    break;
+                }
+
+                var waitFor = new List<Task>(attempts.Running + 2);
+                attempts.AddRunningTo(waitFor);
+                timer.AddTo(waitFor);
+                feed.AddTo(waitFor);
+                var completed = await Task.WhenAny(waitFor).ConfigureAwait(false);
+                if (timer.HasPassed(completed))
+                {
+                    wantNext = true;
+                }
+                else if (attempts.TryEnd(completed))
+                {
+                    if (attempts.HasWinner)
                     {
                         break;
-                    }
-
-                    var waitFor = new List<Task>(running.Count + 2);
-                    foreach (var attempt in running)
-                    {
-                        waitFor.Add(attempt);
-                    }
-
-                    if (delay is not null)
-                    {
-                        waitFor.Add(delay);
-                    }
-
-                    if (pendingNext is not null)
-                    {
-                        waitFor.Add(pendingNext);
-                    }
-
-                    var completed = await Task.WhenAny(waitFor).ConfigureAwait(false);
-                    if (completed == pendingNext)
-                    {
-                        continue;
-                    }
-
-                    if (completed == delay)
-                    {
-                        delay = null;
-                        wantNext = true;
-                        continue;
-                    }
-
-                    int position = running.IndexOf((Task<T>)completed);
-                    var (task, index) = (running[position], runningIndex[position]);
-                    running.RemoveAt(position);
-                    runningIndex.RemoveAt(position);
-                    if (task.IsCompletedSuccessfully)
-                    {
-                        winner = task.Result;
-                        attempts[index] = attempts[index] with { Ended = Elapsed(), Outcome = AttemptOutcome.Connected };
-                        ConnectLog.AttemptConnected(logger, attempts[index].RemoteEndPoint, attempts[index].Ended.TotalMilliseconds);
-                        break;
-                    }
-
-                    attempts[index] = Ended(attempts[index], task);
-                    if (attempts[index].Outcome == AttemptOutcome.Failed)
-                    {
-                        ConnectLog.AttemptFailed(logger, attempts[index].RemoteEndPoint, attempts[index].Ended.TotalMilliseconds, attempts[index].Error!);
                     }
 
                     wantNext = true;
                 }
+
+                // Otherwise the next candidate arrived; TryTake takes it.
             }
-            finally
-            {
-                // Attempts that had already failed when the race ended failed on their own; the rest are cancelled.
-                for (int i = 0; i < running.Count; i++)
-                {
-                    if (running[i].IsFaulted)
-                    {
-                        attempts[runningIndex[i]] = Ended(attempts[runningIndex[i]], running[i]);
-                    }
-                }
-
-                await raceSource.CancelAsync().ConfigureAwait(false);
-                for (int i = 0; i < running.Count; i++)
-                {
-                    int index = runningIndex[i];
-                    try
-                    {
-                        var late = await running[i].ConfigureAwait(false);
-                        await release(late).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is not OutOfMemoryException)
-                    {
-                        // Already recorded, or cancelled just now: either way this attempt lost.
-                    }
-
-                    if (attempts[index].Outcome != AttemptOutcome.Failed)
-                    {
-                        attempts[index] = attempts[index] with { Ended = Elapsed(), Outcome = AttemptOutcome.Cancelled };
-                    }
-                }
-
-                if (pendingNext is not null)
-                {
-                    await ((Task)pendingNext).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                }
-
-                if (delay is not null)
-                {
-                    await delay.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                }
-
-                delaySource?.Dispose();
-                await enumerator.DisposeAsync().ConfigureAwait(false);
-
-                // Every attempt has its final outcome now; counted and traced once each, here.
-                for (int i = 0; i < attempts.Count; i++)
-                {
-                    metrics.RecordAttempt(attempts[i]);
-                    spans?[i]?.Stop(attempts[i]);
-                }
-            }
-
-            var result = new RaceResult<T>(winner, attempts, candidateError);
-            winner = null;
-            return result;
         }
         finally
         {
-            if (winner is not null)
-            {
-                await release(winner).ConfigureAwait(false);
-            }
+            await attempts.StopAsync().ConfigureAwait(false);
+            await feed.DisposeAsync().ConfigureAwait(false);
+            await timer.DisposeAsync().ConfigureAwait(false);
         }
 
-        TimeSpan Elapsed() => timeProvider.GetElapsedTime(startTimestamp);
-
-        void TakeCandidate(Task<bool> moved)
-        {
-            if (!moved.IsCompletedSuccessfully)
-            {
-                // The candidates ended with an error (a resolution failure) or were cancelled with the race.
-                var error = moved.Exception?.InnerException;
-                if (error is not null and not OperationCanceledException)
-                {
-                    candidateError = error;
-                }
-
-                exhausted = true;
-                return;
-            }
-
-            if (!moved.Result)
-            {
-                exhausted = true;
-                return;
-            }
-
-            var endPoint = enumerator.Current;
-            if (onlyFamily is { } family && endPoint.AddressFamily != family)
-            {
-                return;
-            }
-
-            wantNext = false;
-
-            // The next attempt's timer is set before this attempt starts, synchronously, so that whoever watches
-            // attempts start (a fake clock's test) sees the timer already running.
-            delaySource?.Cancel();
-            delaySource?.Dispose();
-            delaySource = null;
-            delay = null;
-            if (attemptDelay != Timeout.InfiniteTimeSpan)
-            {
-                delaySource = CancellationTokenSource.CreateLinkedTokenSource(raceToken);
-                delay = Task.Delay(attemptDelay, timeProvider, delaySource.Token);
-            }
-
-            attempts.Add(new ConnectionAttempt(endPoint, Elapsed(), TimeSpan.Zero, AttemptOutcome.Cancelled, null));
-            ConnectLog.AttemptStarted(logger, endPoint, attempts[^1].Started.TotalMilliseconds);
-            if (spans is null)
-            {
-                running.Add(StartAttempt(connect, endPoint, raceToken));
-                runningIndex.Add(attempts.Count - 1);
-                return;
-            }
-
-            // The attempt runs under its span (what it does is the span's child); the race's own flow goes back to
-            // the parent, so that the next attempt's span is a sibling, not a child, of this one.
-            var span = AttemptSpan.Start(serverAddress, endPoint);
-            spans.Add(span);
-            try
-            {
-                running.Add(StartAttempt(connect, endPoint, raceToken));
-                runningIndex.Add(attempts.Count - 1);
-            }
-            finally
-            {
-                span?.RestoreParent();
-            }
-        }
-
-        ConnectionAttempt Ended(ConnectionAttempt attempt, Task<T> task) => NotConnected(attempt, Elapsed(), task.Exception?.InnerException, raceToken);
-    }
-
-    // How an attempt that did not connect ended, for both engines: cancelled (no error, an OperationCanceledException,
-    // or the race's token fired: the caller, the timeout or a winner), else failed with its error.
-    private static ConnectionAttempt NotConnected(ConnectionAttempt attempt, TimeSpan ended, Exception? error, CancellationToken raceToken)
-    {
-        bool cancelled = error is null or OperationCanceledException || raceToken.IsCancellationRequested;
-        return attempt with
-        {
-            Ended = ended,
-            Outcome = cancelled ? AttemptOutcome.Cancelled : AttemptOutcome.Failed,
-            Error = cancelled ? null : error,
-        };
+        observer.Finished(attempts.Attempts);
+        return new RaceResult<T>(attempts.TakeWinner(), attempts.Attempts, feed.Error);
     }
 
     /// <summary>
@@ -429,9 +242,7 @@ public static class ConnectionRace
         Func<T, ValueTask> release,
         TimeProvider timeProvider,
         long startTimestamp,
-        ILogger logger,
-        DualStackMetrics metrics,
-        string? serverAddress,
+        RaceObserver observer,
         CancellationToken cancellationToken)
         where T : class
     {
@@ -441,30 +252,32 @@ public static class ConnectionRace
         }
 
         var attempt = new ConnectionAttempt(endPoint, timeProvider.GetElapsedTime(startTimestamp), TimeSpan.Zero, AttemptOutcome.Cancelled, null);
-        ConnectLog.AttemptStarted(logger, endPoint, attempt.Started.TotalMilliseconds);
-
-        // The attempt runs under its span; this method's own return takes Activity.Current back to the caller's.
-        var span = DualStackActivities.HasListeners ? AttemptSpan.Start(serverAddress, endPoint) : null;
+        observer.Starting(attempt);
         T? winner = null;
         try
         {
-            winner = await connect(endPoint, cancellationToken).ConfigureAwait(false);
+            ValueTask<T> connecting;
+            try
+            {
+                connecting = connect(endPoint, cancellationToken);
+            }
+            finally
+            {
+                observer.Started();
+            }
+
+            winner = await connecting.ConfigureAwait(false);
             attempt = attempt with { Ended = timeProvider.GetElapsedTime(startTimestamp), Outcome = AttemptOutcome.Connected };
-            ConnectLog.AttemptConnected(logger, endPoint, attempt.Ended.TotalMilliseconds);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            attempt = NotConnected(attempt, timeProvider.GetElapsedTime(startTimestamp), e, cancellationToken);
-            if (attempt.Outcome == AttemptOutcome.Failed)
-            {
-                ConnectLog.AttemptFailed(logger, endPoint, attempt.Ended.TotalMilliseconds, e);
-            }
+            attempt = attempt.NotConnected(timeProvider.GetElapsedTime(startTimestamp), e, cancellationToken);
         }
 
         try
         {
-            metrics.RecordAttempt(attempt);
-            span?.Stop(attempt);
+            observer.Ended(attempt);
+            observer.Finished([attempt]);
         }
         catch when (winner is not null)
         {
@@ -487,28 +300,136 @@ public static class ConnectionRace
         options.MeterFactory is null ? DualStackMetrics.ForConnect : DualStackMetrics.For(options.MeterFactory),
         serverAddress: null);
 
-    private static Task<bool> MoveNext(IAsyncEnumerator<IPEndPoint> enumerator)
+    // The candidates, pulled one at a time and only when the race is ready to start another attempt.
+    private sealed class CandidateFeed(IAsyncEnumerable<IPEndPoint> candidates, AddressFamily? onlyFamily, CancellationToken cancellationToken)
+        : IAsyncDisposable
     {
-        try
+        private readonly IAsyncEnumerator<IPEndPoint> _enumerator = candidates.GetAsyncEnumerator(cancellationToken);
+        private Task<bool>? _pending;
+        private bool _exhausted;
+
+        public Task<bool>? Pending => _pending;
+
+        /// <summary>Why the candidates ended early (a resolution error), if they did.</summary>
+        public Exception? Error { get; private set; }
+
+        public void RequestNext()
         {
-            return enumerator.MoveNextAsync().AsTask();
+            if (_pending is null && !_exhausted)
+            {
+                _pending = MoveNext();
+            }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+
+        public void AddTo(List<Task> waitFor)
         {
-            return Task.FromException<bool>(e);
+            if (_pending is not null)
+            {
+                waitFor.Add(_pending);
+            }
+        }
+
+        // True once the request has an answer: next is the candidate, or null when there is none to start (the
+        // candidates ended, failed, or gave a family this race does not try).
+        public bool TryTake(out IPEndPoint? next)
+        {
+            next = null;
+            if (_pending is not { IsCompleted: true } moved)
+            {
+                return false;
+            }
+
+            _pending = null;
+            if (!moved.IsCompletedSuccessfully)
+            {
+                // A resolution failure, or cancelled with the race.
+                if (moved.Exception?.InnerException is { } error and not OperationCanceledException)
+                {
+                    Error = error;
+                }
+
+                _exhausted = true;
+            }
+            else if (!moved.Result)
+            {
+                _exhausted = true;
+            }
+            else if (onlyFamily is not { } family || _enumerator.Current.AddressFamily == family)
+            {
+                next = _enumerator.Current;
+            }
+
+            return true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_pending is not null)
+            {
+                await ((Task)_pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            await _enumerator.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private Task<bool> MoveNext()
+        {
+            try
+            {
+                return _enumerator.MoveNextAsync().AsTask();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return Task.FromException<bool>(e);
+            }
         }
     }
 
-    // Runs the connector off the loop's stack: a connector that throws synchronously becomes a failed attempt.
-    private static Task<T> StartAttempt<T>(Func<IPEndPoint, CancellationToken, ValueTask<T>> connect, IPEndPoint endPoint, CancellationToken token)
+    // The attempt delay: restarted as each attempt starts; when it passes, the race starts the next attempt.
+    private sealed class AttemptTimer(TimeSpan delay, TimeProvider timeProvider, CancellationToken cancellationToken) : IAsyncDisposable
     {
-        try
+        private CancellationTokenSource? _source;
+        private Task? _passes;
+
+        public void Restart()
         {
-            return connect(endPoint, token).AsTask();
+            _source?.Cancel();
+            _source?.Dispose();
+            (_source, _passes) = (null, null);
+            if (delay != Timeout.InfiniteTimeSpan)
+            {
+                _source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                _passes = Task.Delay(delay, timeProvider, _source.Token);
+            }
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+
+        public void AddTo(List<Task> waitFor)
         {
-            return Task.FromException<T>(e);
+            if (_passes is not null)
+            {
+                waitFor.Add(_passes);
+            }
+        }
+
+        public bool HasPassed(Task completed)
+        {
+            if (completed != _passes)
+            {
+                return false;
+            }
+
+            _passes = null;
+            return true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (_passes is not null)
+            {
+                await _passes.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            _source?.Dispose();
         }
     }
 

@@ -28,5 +28,5 @@ internal static class SocketRace
         ILogger logger,
         CancellationToken cancellationToken) =>
         ConnectionRace.RunAsync(
-            candidates, attemptDelay, maxConcurrentAttempts, onlyFamily, connect, s_dispose, timeProvider, startTimestamp, logger, DualStackMetrics.None, serverAddress: null, cancellationToken);
+            candidates, attemptDelay, maxConcurrentAttempts, onlyFamily, connect, s_dispose, timeProvider, startTimestamp, new RaceObserver(logger, DualStackMetrics.None, serverAddress: null), cancellationToken);
 }
