@@ -39,7 +39,7 @@ using (var client = new HttpClient(new SocketsHttpHandler().UseDualStack()))
 
 // Dependency injection: options for every endpoint, and a named client that connects the same way.
 var services = new ServiceCollection();
-services.AddDualStack(options => options.AttemptDelay = TimeSpan.FromMilliseconds(100));
+services.AddDualStack(options => options.Connect = options.Connect with { AttemptDelay = TimeSpan.FromMilliseconds(100) });
 services.AddHttpClient("local").UseDualStack();
 await using (var provider = services.BuildServiceProvider())
 {

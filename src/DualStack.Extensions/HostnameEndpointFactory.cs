@@ -22,7 +22,7 @@ public sealed class HostnameEndpointFactory
     /// <param name="meterFactory">Where their meter comes from; <see langword="null"/> for the shared static meter.</param>
     /// <param name="timeProvider">Their clock; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">An option is out of range (the message names it).</exception>
+    /// <exception cref="ArgumentException"><see cref="DualStackOptions.Connect"/> is <see langword="null"/>.</exception>
     public HostnameEndpointFactory(DualStackOptions options, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -30,7 +30,7 @@ public sealed class HostnameEndpointFactory
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _meterFactory = meterFactory;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _ = Apply(new HostnameEndpoint("localhost", 0));
+        _ = options.Connect ?? throw new ArgumentException("DualStackOptions.Connect is null", nameof(options));
     }
 
     /// <summary>Makes an endpoint for <paramref name="host"/> and <paramref name="port"/> with the defaults.</summary>
@@ -43,25 +43,13 @@ public sealed class HostnameEndpointFactory
     public HostnameEndpoint Create(string host, int port) => Apply(new HostnameEndpoint(host, port));
 
     /// <summary>Gives <paramref name="endpoint"/> the defaults and the services (its host and port stay).</summary>
-    internal HostnameEndpoint Apply(HostnameEndpoint endpoint) => Apply(endpoint, _options) with
+    internal HostnameEndpoint Apply(HostnameEndpoint endpoint) => endpoint with
     {
+        Options = _options.Connect,
+        Resolver = _options.Resolver ?? SystemResolver.Instance,
+        History = _options.History,
         LoggerFactory = _loggerFactory,
         MeterFactory = _meterFactory,
         TimeProvider = _timeProvider,
-    };
-
-    /// <summary>Gives <paramref name="endpoint"/> the options; throws the endpoint's own argument exceptions.</summary>
-    internal static HostnameEndpoint Apply(HostnameEndpoint endpoint, DualStackOptions options) => endpoint with
-    {
-        Policy = options.Policy,
-        AttemptDelay = options.AttemptDelay,
-        ResolutionDelay = options.ResolutionDelay,
-        FirstAddressFamilyCount = options.FirstAddressFamilyCount,
-        MaxConcurrentAttempts = options.MaxConcurrentAttempts,
-        Family = options.Family,
-        PreferredFamily = options.PreferredFamily,
-        ConnectTimeout = options.ConnectTimeout,
-        Resolver = options.Resolver ?? SystemResolver.Instance,
-        History = options.History,
     };
 }

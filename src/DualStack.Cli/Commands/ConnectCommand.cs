@@ -15,12 +15,19 @@ internal static class ConnectCommand
     {
         var host = new Argument<string>("HOST") { Description = "A host name or an address literal (fe80::1%eth0)" };
         var port = new Argument<int>("PORT") { Description = "The port, 0-65535" };
-        var attemptDelay = new Option<int?>("--attempt-delay") { Description = "Milliseconds between attempt starts, 10-2000 (default 250)" };
-        var resolutionDelay = new Option<int?>("--resolution-delay") { Description = "Milliseconds to wait for AAAA after A, 0-2000 (default 50)" };
+        var defaults = ConnectOptions.Default;
+        var attemptDelay = new Option<int?>("--attempt-delay")
+        {
+            Description = $"Milliseconds between attempt starts, {Ms(ConnectOptions.MinAttemptDelay)}-{Ms(ConnectOptions.MaxDelay)} (default {Ms(defaults.AttemptDelay)})",
+        };
+        var resolutionDelay = new Option<int?>("--resolution-delay")
+        {
+            Description = $"Milliseconds to wait for AAAA after A, 0-{Ms(ConnectOptions.MaxDelay)} (default {Ms(defaults.ResolutionDelay)})",
+        };
         var family = FamilyOption.Create();
         var policy = new Option<string>("--policy") { Description = "happy (Happy Eyeballs) or sequential", DefaultValueFactory = _ => "happy" };
         policy.AcceptOnlyFromAmong("happy", "sequential");
-        var timeout = new Option<double?>("--timeout") { Description = "Seconds the whole connect may take (default 30)" };
+        var timeout = new Option<double?>("--timeout") { Description = $"Seconds the whole connect may take (default {defaults.ConnectTimeout.TotalSeconds:0})" };
         var bind = new Option<string?>("--bind") { Description = "Local address (or [address]:port) to connect from" };
         var send = new Option<string?>("--send") { Description = "Text to send; the reply is read until the peer closes or 2 s pass" };
         var trace = new Option<bool>("--trace") { Description = "Draw the race as a timeline" };
@@ -47,12 +54,12 @@ internal static class ConnectCommand
             };
             if (parseResult.GetValue(attemptDelay) is { } delayMs)
             {
-                endpoint = endpoint with { AttemptDelay = Milliseconds("--attempt-delay", delayMs, 10, 2000) };
+                endpoint = endpoint with { AttemptDelay = Milliseconds("--attempt-delay", delayMs, ConnectOptions.MinAttemptDelay, ConnectOptions.MaxDelay) };
             }
 
             if (parseResult.GetValue(resolutionDelay) is { } resolutionMs)
             {
-                endpoint = endpoint with { ResolutionDelay = Milliseconds("--resolution-delay", resolutionMs, 0, 2000) };
+                endpoint = endpoint with { ResolutionDelay = Milliseconds("--resolution-delay", resolutionMs, TimeSpan.Zero, ConnectOptions.MaxDelay) };
             }
 
             if (parseResult.GetValue(timeout) is { } seconds)
@@ -205,8 +212,10 @@ internal static class ConnectCommand
     private static int CheckPort(int port) =>
         port is >= 0 and <= IPEndPoint.MaxPort ? port : throw new ArgumentException($"port '{port}' is out of range 0-65535");
 
-    private static TimeSpan Milliseconds(string option, int value, int min, int max) =>
-        value >= min && value <= max ? TimeSpan.FromMilliseconds(value) : throw new ArgumentException($"{option} {value}: must be {min}-{max} ms");
+    private static TimeSpan Milliseconds(string option, int value, TimeSpan min, TimeSpan max) =>
+        value >= Ms(min) && value <= Ms(max) ? TimeSpan.FromMilliseconds(value) : throw new ArgumentException($"{option} {value}: must be {Ms(min)}-{Ms(max)} ms");
+
+    private static int Ms(TimeSpan value) => (int)value.TotalMilliseconds;
 
     private static TimeSpan Seconds(double value) =>
         value > 0 && value <= 86_400 ? TimeSpan.FromSeconds(value) : throw new ArgumentException($"--timeout {value}: must be more than 0 and at most 86400 seconds");

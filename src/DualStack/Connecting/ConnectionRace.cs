@@ -60,7 +60,7 @@ public static class ConnectionRace
     /// <exception cref="ConnectionRaceException">Every attempt failed, there was no candidate, or the timeout passed.</exception>
     /// <exception cref="HostResolutionException">The candidates failed to arrive (a resolution error) before any attempt started.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async Task<StreamConnection> ConnectAsync(
+    public static async ValueTask<StreamConnection> ConnectAsync(
         string target, IAsyncEnumerable<IPEndPoint> candidates, ConnectionRaceOptions? options = null, CancellationToken cancellationToken = default)
     {
         var won = await ConnectAsync(target, candidates, options, s_noStep, s_releaseNothing, cancellationToken).ConfigureAwait(false);

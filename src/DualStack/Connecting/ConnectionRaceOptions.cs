@@ -9,32 +9,20 @@ namespace DualStack;
 /// <summary>How <see cref="ConnectionRace.ConnectAsync"/> races its candidates.</summary>
 public sealed record ConnectionRaceOptions
 {
-    private readonly TimeSpan _attemptDelay = DefaultAttemptDelay;
-    private readonly TimeSpan _connectTimeout = DefaultConnectTimeout;
-    private readonly int _maxConcurrentAttempts = int.MaxValue;
-
-    /// <summary>The default <see cref="AttemptDelay"/>: 250 ms, RFC 8305 section 8's recommendation.</summary>
-    public static TimeSpan DefaultAttemptDelay { get; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>The smallest <see cref="AttemptDelay"/> accepted: 10 ms (RFC 8305 section 5).</summary>
-    public static TimeSpan MinAttemptDelay { get; } = TimeSpan.FromMilliseconds(10);
-
-    /// <summary>The largest finite <see cref="AttemptDelay"/> accepted: 2 s (RFC 8305 section 5).</summary>
-    public static TimeSpan MaxAttemptDelay { get; } = TimeSpan.FromSeconds(2);
-
-    /// <summary>The default <see cref="ConnectTimeout"/>: 30 seconds.</summary>
-    public static TimeSpan DefaultConnectTimeout { get; } = TimeSpan.FromSeconds(30);
+    private readonly TimeSpan _attemptDelay = ConnectOptions.Default.AttemptDelay;
+    private readonly TimeSpan _connectTimeout = ConnectOptions.Default.ConnectTimeout;
+    private readonly int _maxConcurrentAttempts = ConnectOptions.Default.MaxConcurrentAttempts;
 
     /// <summary>How long to wait for an attempt before starting the next one alongside it.</summary>
     /// <remarks>
-    /// Defaults to <see cref="DefaultAttemptDelay"/> (250 ms); a finite value lies between 10 ms and 2 s.
+    /// Defaults to 250 ms, as <see cref="ConnectOptions.AttemptDelay"/>; a finite value lies between 10 ms and 2 s.
     /// <see cref="Timeout.InfiniteTimeSpan"/> makes the race sequential: the next attempt starts only when one fails.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is outside 10 ms - 2 s and not infinite.</exception>
     public TimeSpan AttemptDelay
     {
         get => _attemptDelay;
-        init => _attemptDelay = EndpointArguments.CheckAttemptDelay(value, nameof(AttemptDelay));
+        init => _attemptDelay = ConnectOptions.CheckAttemptDelay(value, nameof(AttemptDelay));
     }
 
     /// <summary>How many attempts may be in flight at once.</summary>
@@ -43,15 +31,11 @@ public sealed record ConnectionRaceOptions
     public int MaxConcurrentAttempts
     {
         get => _maxConcurrentAttempts;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxConcurrentAttempts));
-            _maxConcurrentAttempts = value;
-        }
+        init => _maxConcurrentAttempts = ConnectOptions.CheckMaxConcurrentAttempts(value, nameof(MaxConcurrentAttempts));
     }
 
     /// <summary>How long the whole race may take, waiting for candidates included.</summary>
-    /// <remarks>Defaults to <see cref="DefaultConnectTimeout"/> (30 s). <see cref="Timeout.InfiniteTimeSpan"/> leaves each attempt to the OS's own timeout.</remarks>
+    /// <remarks>Defaults to 30 s, as <see cref="ConnectOptions.ConnectTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> leaves each attempt to the OS's own timeout.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative (other than infinite).</exception>
     public TimeSpan ConnectTimeout
     {

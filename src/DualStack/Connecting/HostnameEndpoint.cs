@@ -39,13 +39,6 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     private static readonly Func<Socket, IPEndPoint, CancellationToken, ValueTask<Socket>> s_noStep = static (socket, _, _) => ValueTask.FromResult(socket);
     private static readonly Func<Socket, ValueTask> s_releaseNothing = static _ => ValueTask.CompletedTask;
 
-    private readonly TimeSpan _attemptDelay = ConnectionRaceOptions.DefaultAttemptDelay;
-    private readonly TimeSpan _resolutionDelay = DefaultResolutionDelay;
-    private readonly TimeSpan _connectTimeout = ConnectionRaceOptions.DefaultConnectTimeout;
-    private readonly int _firstAddressFamilyCount = 1;
-    private readonly int _maxConcurrentAttempts = int.MaxValue;
-    private readonly AddressFamily _family = AddressFamily.Unspecified;
-    private readonly AddressFamily _preferredFamily = AddressFamily.InterNetworkV6;
     private readonly IPAddress? _literal;
 
     // MeterFactory, kept as an object: a method that names IMeterFactory loads System.Diagnostics.DiagnosticSource when
@@ -66,98 +59,82 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         Port = port;
     }
 
-    /// <summary>The default <see cref="ResolutionDelay"/>: 50 ms, RFC 8305 section 8's recommendation.</summary>
-    public static TimeSpan DefaultResolutionDelay { get; } = TimeSpan.FromMilliseconds(50);
-
     /// <summary>The host: the ASCII form of a name, or a formatted literal.</summary>
     public string Host { get; }
 
     /// <summary>The port.</summary>
     public int Port { get; }
 
-    /// <summary>How the addresses are gone through.</summary>
-    /// <remarks>Defaults to <see cref="ConnectPolicy.HappyEyeballs"/>. <see cref="ConnectPolicy.Sequential"/> ignores <see cref="AttemptDelay"/> and <see cref="MaxConcurrentAttempts"/>.</remarks>
-    public ConnectPolicy Policy { get; init; }
+    /// <summary>The connect settings: policy, delays, families, cap and timeout, with their defaults and ranges.</summary>
+    /// <remarks>
+    /// Defaults to <see cref="ConnectOptions.Default"/>. The properties below of the same names read and write it, one
+    /// setting at a time.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public ConnectOptions Options
+    {
+        get;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            field = value;
+        }
+    } = ConnectOptions.Default;
 
-    /// <summary>How long to wait for an attempt before starting the next one alongside it.</summary>
-    /// <remarks>Defaults to 250 ms (RFC 8305 section 8); must lie between 10 ms and 2 s (section 5).</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is outside 10 ms - 2 s.</exception>
+    /// <inheritdoc cref="ConnectOptions.Policy"/>
+    public ConnectPolicy Policy
+    {
+        get => Options.Policy;
+        init => Options = Options with { Policy = value };
+    }
+
+    /// <inheritdoc cref="ConnectOptions.AttemptDelay"/>
     public TimeSpan AttemptDelay
     {
-        get => _attemptDelay;
-        init
-        {
-            _attemptDelay = value == Timeout.InfiniteTimeSpan
-                ? throw new ArgumentOutOfRangeException(nameof(AttemptDelay), "use ConnectPolicy.Sequential for attempts without overlap")
-                : EndpointArguments.CheckAttemptDelay(value, nameof(AttemptDelay));
-        }
+        get => Options.AttemptDelay;
+        init => Options = Options with { AttemptDelay = value };
     }
 
-    /// <summary>How long to wait for the preferred family's answer when the other family answered first.</summary>
-    /// <remarks>Defaults to <see cref="DefaultResolutionDelay"/> (50 ms); zero starts with whatever answers first; at most 2 s.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is negative or more than 2 s.</exception>
+    /// <inheritdoc cref="ConnectOptions.ResolutionDelay"/>
     public TimeSpan ResolutionDelay
     {
-        get => _resolutionDelay;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero, nameof(ResolutionDelay));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, ConnectionRaceOptions.MaxAttemptDelay, nameof(ResolutionDelay));
-            _resolutionDelay = value;
-        }
+        get => Options.ResolutionDelay;
+        init => Options = Options with { ResolutionDelay = value };
     }
 
-    /// <summary>How many addresses of the preferred family are tried before the families alternate (RFC 8305 section 4).</summary>
-    /// <remarks>Defaults to 1.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    /// <inheritdoc cref="ConnectOptions.FirstAddressFamilyCount"/>
     public int FirstAddressFamilyCount
     {
-        get => _firstAddressFamilyCount;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(FirstAddressFamilyCount));
-            _firstAddressFamilyCount = value;
-        }
+        get => Options.FirstAddressFamilyCount;
+        init => Options = Options with { FirstAddressFamilyCount = value };
     }
 
-    /// <summary>How many attempts may be in flight at once.</summary>
-    /// <remarks>Defaults to <see cref="int.MaxValue"/> (no cap).</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    /// <inheritdoc cref="ConnectOptions.MaxConcurrentAttempts"/>
     public int MaxConcurrentAttempts
     {
-        get => _maxConcurrentAttempts;
-        init
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, nameof(MaxConcurrentAttempts));
-            _maxConcurrentAttempts = value;
-        }
+        get => Options.MaxConcurrentAttempts;
+        init => Options = Options with { MaxConcurrentAttempts = value };
     }
 
-    /// <summary>Restricts the connect to one family; <see cref="AddressFamily.Unspecified"/> allows both.</summary>
-    /// <remarks>Defaults to <see cref="AddressFamily.Unspecified"/>. Only the restricted family is resolved.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not IPv4, IPv6 or unspecified.</exception>
+    /// <inheritdoc cref="ConnectOptions.Family"/>
     public AddressFamily Family
     {
-        get => _family;
-        init => _family = CheckFamily(value, allowUnspecified: true, nameof(Family));
+        get => Options.Family;
+        init => Options = Options with { Family = value };
     }
 
-    /// <summary>The family tried first, unless <see cref="History"/> remembers that the other one won.</summary>
-    /// <remarks>Defaults to <see cref="AddressFamily.InterNetworkV6"/>, as RFC 6724's default policy prefers.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not IPv4 or IPv6.</exception>
+    /// <inheritdoc cref="ConnectOptions.PreferredFamily"/>
     public AddressFamily PreferredFamily
     {
-        get => _preferredFamily;
-        init => _preferredFamily = CheckFamily(value, allowUnspecified: false, nameof(PreferredFamily));
+        get => Options.PreferredFamily;
+        init => Options = Options with { PreferredFamily = value };
     }
 
-    /// <summary>How long the whole connect (resolution and every attempt) may take.</summary>
-    /// <remarks>Defaults to 30 s. <see cref="Timeout.InfiniteTimeSpan"/> leaves each attempt to the OS's own timeout.</remarks>
-    /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative (other than infinite).</exception>
+    /// <inheritdoc cref="ConnectOptions.ConnectTimeout"/>
     public TimeSpan ConnectTimeout
     {
-        get => _connectTimeout;
-        init => _connectTimeout = EndpointArguments.CheckTimeout(value, nameof(ConnectTimeout));
+        get => Options.ConnectTimeout;
+        init => Options = Options with { ConnectTimeout = value };
     }
 
     /// <summary>The local address and port to bind each attempt's socket to; only addresses of its family are tried (SPEC R2).</summary>
@@ -294,13 +271,13 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect, Func<T, ValueTask> release, DualStackMetrics metrics, CancellationToken cancellationToken)
         where T : class
     {
-        // Fields rather than properties where there are fields: a fresh process compiles every accessor it calls.
-        var only = BindEndPoint?.AddressFamily ?? _family;
-        bool sequential = Policy == ConnectPolicy.Sequential;
+        var options = Options;
+        var only = BindEndPoint?.AddressFamily ?? options.Family;
+        bool sequential = options.Policy == ConnectPolicy.Sequential;
         var settings = new RaceSettings(
-            sequential ? Timeout.InfiniteTimeSpan : _attemptDelay,
-            sequential ? 1 : _maxConcurrentAttempts,
-            _connectTimeout,
+            sequential ? Timeout.InfiniteTimeSpan : options.AttemptDelay,
+            sequential ? 1 : options.MaxConcurrentAttempts,
+            options.ConnectTimeout,
             BindEndPoint,
             TimeProvider,
             LoggerFactory,
@@ -324,16 +301,16 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         {
             var preferred = only != AddressFamily.Unspecified ? only
                 : History is not null && History.TryGetWinningFamily(Host, out var winner) ? winner
-                : _preferredFamily;
+                : options.PreferredFamily;
             var candidates = new HostCandidates(
-                Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, _firstAddressFamilyCount, _resolutionDelay, TimeProvider, metrics);
+                Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, options.FirstAddressFamilyCount, options.ResolutionDelay, TimeProvider, metrics);
             try
             {
                 won = await ConnectionRace.ConnectAsync(Target, candidates, only: null, settings, afterConnect, release, cancellationToken).ConfigureAwait(false);
             }
             catch (ConnectionRaceException e) when (e.TimedOut && e.Attempts.Count == 0)
             {
-                throw new HostResolutionException(Host, ResolutionError.Timeout, $"no address within {_connectTimeout.TotalMilliseconds:0} ms", e);
+                throw new HostResolutionException(Host, ResolutionError.Timeout, $"no address within {options.ConnectTimeout.TotalMilliseconds:0} ms", e);
             }
         }
 
@@ -350,9 +327,4 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
 
     /// <summary>The endpoint's URI-style description, such as <c>tcp://example.com:443</c>.</summary>
     public override string ToString() => EndpointDescription.Format(this, DescriptionSyntax.Uri);
-
-    private static AddressFamily CheckFamily(AddressFamily value, bool allowUnspecified, string paramName) =>
-        value is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 || (allowUnspecified && value == AddressFamily.Unspecified)
-            ? value
-            : throw new ArgumentOutOfRangeException(paramName, value, "the family must be InterNetwork or InterNetworkV6" + (allowUnspecified ? " or Unspecified" : string.Empty));
 }

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using DualStack.Internal;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DualStack;
 
@@ -24,7 +22,7 @@ namespace DualStack;
 public sealed record TcpClientEndpoint : IStreamClientEndpoint
 {
     private readonly IPEndPoint? _bindEndPoint;
-    private readonly TimeSpan _connectTimeout = DefaultConnectTimeout;
+    private readonly TimeSpan _connectTimeout = ConnectOptions.Default.ConnectTimeout;
 
     /// <summary>Creates an endpoint for an address literal or a host name.</summary>
     /// <param name="host">An IPv4 or IPv6 literal (<c>192.0.2.1</c>, <c>fe80::1%eth0</c>), or a host name resolved to IPv4 only.</param>
@@ -53,9 +51,6 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
         Host = IPLiteral.FormatAddress(address);
         Port = port;
     }
-
-    /// <summary>The connect timeout used unless <see cref="ConnectTimeout"/> is set: 30 seconds, as in Twisted.</summary>
-    public static TimeSpan DefaultConnectTimeout { get; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The host as given: a formatted literal or the ASCII form of a host name.</summary>
     public string Host { get; }
@@ -89,7 +84,7 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
     }
 
     /// <summary>How long one connect may take before it fails with a <see cref="ConnectException"/>.</summary>
-    /// <remarks>Defaults to <see cref="DefaultConnectTimeout"/> (30 s). <see cref="Timeout.InfiniteTimeSpan"/> leaves it to the OS.</remarks>
+    /// <remarks>Defaults to 30 s, as in Twisted and <see cref="ConnectOptions.ConnectTimeout"/>. <see cref="Timeout.InfiniteTimeSpan"/> leaves it to the OS.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is zero or negative (other than infinite).</exception>
     public TimeSpan ConnectTimeout
     {
@@ -102,9 +97,6 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
 
     /// <summary>The clock for <see cref="ConnectTimeout"/>. Defaults to <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
-
-    /// <summary>Where connect events are logged. Defaults to <see cref="NullLoggerFactory.Instance"/>.</summary>
-    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
 
     private AddressFamily RemoteFamily => Address?.AddressFamily ?? AddressFamily.InterNetwork;
 

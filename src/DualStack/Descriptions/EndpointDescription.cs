@@ -89,10 +89,10 @@ public static class EndpointDescription
         {
             TcpClientEndpoint tcp => TcpDescriptionKind.FormatClient(
                 tcp.Host, tcp.Address is not null, tcp.Port, tcp.BindEndPoint,
-                tcp.ConnectTimeout == TcpClientEndpoint.DefaultConnectTimeout ? null : tcp.ConnectTimeout, [], syntax),
+                tcp.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : tcp.ConnectTimeout, [], syntax),
             HostnameEndpoint named => TcpDescriptionKind.FormatClient(
                 named.Host, literal: false, named.Port, named.BindEndPoint,
-                named.ConnectTimeout == ConnectionRaceOptions.DefaultConnectTimeout ? null : named.ConnectTimeout,
+                named.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : named.ConnectTimeout,
                 HostnameDescriptionOptions.Format(named), syntax),
             TlsClientEndpoint tls => TlsDescriptionKind.FormatClient(tls, syntax),
             _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),

@@ -7,7 +7,8 @@ namespace DualStack;
 /// <summary>The description options of a <see cref="HostnameEndpoint"/>: its policies (SPEC R10) as text, both ways.</summary>
 internal static class HostnameDescriptionOptions
 {
-    public static readonly string[] Keys = ["attemptDelay", "resolutionDelay", "family", "prefer", "firstFamilyCount", "maxAttempts", "policy"];
+    // Each keyword is the name of the ConnectOptions property it sets.
+    public static readonly string[] Keys = ["attemptDelay", "resolutionDelay", "family", "preferredFamily", "firstAddressFamilyCount", "maxConcurrentAttempts", "policy"];
 
     public static HostnameEndpoint Apply(DescriptionParts parts, HostnameEndpoint endpoint)
     {
@@ -20,9 +21,9 @@ internal static class HostnameDescriptionOptions
                     "attemptDelay" => endpoint with { AttemptDelay = Seconds(parts, field) },
                     "resolutionDelay" => endpoint with { ResolutionDelay = field.Value == "0" ? TimeSpan.Zero : Seconds(parts, field) },
                     "family" => endpoint with { Family = Family(parts, field) },
-                    "prefer" => endpoint with { PreferredFamily = Family(parts, field) },
-                    "firstFamilyCount" => endpoint with { FirstAddressFamilyCount = PositiveInt(parts, field) },
-                    "maxAttempts" => endpoint with { MaxConcurrentAttempts = PositiveInt(parts, field) },
+                    "preferredFamily" => endpoint with { PreferredFamily = Family(parts, field) },
+                    "firstAddressFamilyCount" => endpoint with { FirstAddressFamilyCount = PositiveInt(parts, field) },
+                    "maxConcurrentAttempts" => endpoint with { MaxConcurrentAttempts = PositiveInt(parts, field) },
                     _ => endpoint with { Policy = Policy(parts, field) },
                 };
             }
@@ -35,41 +36,43 @@ internal static class HostnameDescriptionOptions
         return endpoint;
     }
 
+    // Only the settings that differ from the defaults.
     public static IEnumerable<(string Key, string Value)> Format(HostnameEndpoint endpoint)
     {
-        if (endpoint.AttemptDelay != ConnectionRaceOptions.DefaultAttemptDelay)
+        var defaults = ConnectOptions.Default;
+        if (endpoint.AttemptDelay != defaults.AttemptDelay)
         {
             yield return ("attemptDelay", FormatSeconds(endpoint.AttemptDelay));
         }
 
-        if (endpoint.ResolutionDelay != HostnameEndpoint.DefaultResolutionDelay)
+        if (endpoint.ResolutionDelay != defaults.ResolutionDelay)
         {
             yield return ("resolutionDelay", FormatSeconds(endpoint.ResolutionDelay));
         }
 
-        if (endpoint.Family != AddressFamily.Unspecified)
+        if (endpoint.Family != defaults.Family)
         {
             yield return ("family", FormatFamily(endpoint.Family));
         }
 
-        if (endpoint.PreferredFamily != AddressFamily.InterNetworkV6)
+        if (endpoint.PreferredFamily != defaults.PreferredFamily)
         {
-            yield return ("prefer", FormatFamily(endpoint.PreferredFamily));
+            yield return ("preferredFamily", FormatFamily(endpoint.PreferredFamily));
         }
 
-        if (endpoint.FirstAddressFamilyCount != 1)
+        if (endpoint.FirstAddressFamilyCount != defaults.FirstAddressFamilyCount)
         {
-            yield return ("firstFamilyCount", endpoint.FirstAddressFamilyCount.ToString(CultureInfo.InvariantCulture));
+            yield return ("firstAddressFamilyCount", endpoint.FirstAddressFamilyCount.ToString(CultureInfo.InvariantCulture));
         }
 
-        if (endpoint.MaxConcurrentAttempts != int.MaxValue)
+        if (endpoint.MaxConcurrentAttempts != defaults.MaxConcurrentAttempts)
         {
-            yield return ("maxAttempts", endpoint.MaxConcurrentAttempts.ToString(CultureInfo.InvariantCulture));
+            yield return ("maxConcurrentAttempts", endpoint.MaxConcurrentAttempts.ToString(CultureInfo.InvariantCulture));
         }
 
-        if (endpoint.Policy == ConnectPolicy.Sequential)
+        if (endpoint.Policy != defaults.Policy)
         {
-            yield return ("policy", "sequential");
+            yield return ("policy", endpoint.Policy == ConnectPolicy.Sequential ? "sequential" : "happy");
         }
     }
 

@@ -22,18 +22,6 @@ internal static class EndpointArguments
         return value;
     }
 
-    /// <summary>An attempt delay lies within RFC 8305's bounds (10 ms - 2 s), or is infinite (no stagger).</summary>
-    public static TimeSpan CheckAttemptDelay(TimeSpan value, string paramName)
-    {
-        if (value != Timeout.InfiniteTimeSpan)
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, ConnectionRaceOptions.MinAttemptDelay, paramName);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, ConnectionRaceOptions.MaxAttemptDelay, paramName);
-        }
-
-        return value;
-    }
-
     /// <summary>A host given as a literal or a name: the literal, if it is one, and the host's canonical text.</summary>
     public static string ParseHost(string host, out IPAddress? literal)
     {

@@ -79,7 +79,7 @@ public static class DestinationAddressSelection
     /// <returns>A new list holding the same endpoints, best first.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="destinations"/> or <paramref name="sourceAddressFor"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="destinations"/> contains <see langword="null"/>.</exception>
-    public static IReadOnlyList<IPEndPoint> Sort(IEnumerable<IPEndPoint> destinations, Func<IPAddress, IPAddress?> sourceAddressFor)
+    internal static IReadOnlyList<IPEndPoint> Sort(IEnumerable<IPEndPoint> destinations, Func<IPAddress, IPAddress?> sourceAddressFor)
     {
         ArgumentNullException.ThrowIfNull(destinations);
         ArgumentNullException.ThrowIfNull(sourceAddressFor);

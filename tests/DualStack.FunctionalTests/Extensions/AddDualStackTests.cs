@@ -24,19 +24,20 @@ public sealed class AddDualStackTests
             .AddSingleton<TimeProvider>(time)
             .AddLogging()
             .AddMetrics()
-            .AddDualStack(o =>
+            .AddDualStack(o => o.Connect = o.Connect with
             {
-                o.AttemptDelay = TimeSpan.FromMilliseconds(100);
-                o.ResolutionDelay = TimeSpan.FromMilliseconds(20);
-                o.MaxConcurrentAttempts = 3;
-                o.PreferredFamily = AddressFamily.InterNetwork;
-                o.ConnectTimeout = TimeSpan.FromSeconds(5);
+                AttemptDelay = TimeSpan.FromMilliseconds(100),
+                ResolutionDelay = TimeSpan.FromMilliseconds(20),
+                MaxConcurrentAttempts = 3,
+                PreferredFamily = AddressFamily.InterNetwork,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
             });
         using var provider = services.BuildServiceProvider();
 
         var endpoint = provider.GetRequiredService<HostnameEndpointFactory>().Create("example.com", 443);
 
-        Assert.Equal(TimeSpan.FromMilliseconds(100), provider.GetRequiredService<IOptions<DualStackOptions>>().Value.AttemptDelay);
+        Assert.Equal(TimeSpan.FromMilliseconds(100), provider.GetRequiredService<IOptions<DualStackOptions>>().Value.Connect.AttemptDelay);
+        Assert.Same(provider.GetRequiredService<IOptions<DualStackOptions>>().Value.Connect, endpoint.Options);
         Assert.Equal(("example.com", 443), (endpoint.Host, endpoint.Port));
         Assert.Equal(TimeSpan.FromMilliseconds(100), endpoint.AttemptDelay);
         Assert.Equal(TimeSpan.FromMilliseconds(20), endpoint.ResolutionDelay);
@@ -76,8 +77,8 @@ public sealed class AddDualStackTests
     public void AddDualStack_CalledTwice_AppliesBothConfigures_AndKeepsOneHistory()
     {
         using var provider = new ServiceCollection()
-            .AddDualStack(o => o.AttemptDelay = TimeSpan.FromMilliseconds(100))
-            .AddDualStack(o => o.ConnectTimeout = TimeSpan.FromSeconds(3))
+            .AddDualStack(o => o.Connect = o.Connect with { AttemptDelay = TimeSpan.FromMilliseconds(100) })
+            .AddDualStack(o => o.Connect = o.Connect with { ConnectTimeout = TimeSpan.FromSeconds(3) })
             .BuildServiceProvider();
 
         var endpoint = provider.GetRequiredService<HostnameEndpointFactory>().Create("example.com", 443);
@@ -88,13 +89,25 @@ public sealed class AddDualStackTests
     }
 
     [Fact]
-    public void AddDualStack_OptionOutOfRange_FailsOptionsValidationNamingIt()
+    public void AddDualStack_OptionOutOfRange_IsRefusedWhenTheOptionsAreBuilt_NamingIt()
     {
-        using var provider = new ServiceCollection().AddDualStack(o => o.AttemptDelay = TimeSpan.FromMilliseconds(5)).BuildServiceProvider();
+        using var provider = new ServiceCollection()
+            .AddDualStack(o => o.Connect = o.Connect with { AttemptDelay = TimeSpan.FromMilliseconds(5) })
+            .BuildServiceProvider();
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => provider.GetRequiredService<HostnameEndpointFactory>());
+
+        Assert.Equal("AttemptDelay", e.ParamName);
+    }
+
+    [Fact]
+    public void AddDualStack_ConnectSetToNull_FailsOptionsValidation()
+    {
+        using var provider = new ServiceCollection().AddDualStack(o => o.Connect = null!).BuildServiceProvider();
 
         var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<HostnameEndpointFactory>());
 
-        Assert.Contains("AttemptDelay", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Connect", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,8 +56,8 @@ public class EndpointDescriptionTests
     [InlineData("tcp:host=\\:\\:1:port=22:bind=\\:\\:1", typeof(TcpClientEndpoint), "tcp://[::1]:22?bind=::1")]
     [InlineData("tcp:host=192.0.2.1:port=22:bindAddress=192.0.2.2\\:4000", typeof(TcpClientEndpoint), "tcp://192.0.2.1:22?bind=192.0.2.2:4000")]
     [InlineData("tcp://[fe80::1%lo]:22?bind=[fe80::2%25lo]:0", typeof(TcpClientEndpoint), "tcp://[fe80::1%lo]:22?bind=fe80::2%25lo")]
-    [InlineData("tcp://example.com:443?policy=sequential&attemptDelay=0.1&resolutionDelay=0&family=6&prefer=4&firstFamilyCount=2&maxAttempts=3",
-        typeof(HostnameEndpoint), "tcp://example.com:443?attemptDelay=0.1&resolutionDelay=0&family=6&prefer=4&firstFamilyCount=2&maxAttempts=3&policy=sequential")]
+    [InlineData("tcp://example.com:443?policy=sequential&attemptDelay=0.1&resolutionDelay=0&family=6&preferredFamily=4&firstAddressFamilyCount=2&maxConcurrentAttempts=3",
+        typeof(HostnameEndpoint), "tcp://example.com:443?attemptDelay=0.1&resolutionDelay=0&family=6&preferredFamily=4&firstAddressFamilyCount=2&maxConcurrentAttempts=3&policy=sequential")]
     [InlineData("tcp:host=example.com:port=443:attemptDelay=2", typeof(HostnameEndpoint), "tcp://example.com:443?attemptDelay=2")]
     public void ParseClient_GivesEndpointThatFormatsCanonically(string description, Type type, string canonical)
     {
@@ -140,7 +140,7 @@ public class EndpointDescriptionTests
     [InlineData("tcp://example.com:80?attemptDelay=3", "option 'attemptDelay'")]
     [InlineData("tcp://example.com:80?family=5", "option 'family'")]
     [InlineData("tcp://example.com:80?policy=fast", "option 'policy'")]
-    [InlineData("tcp://example.com:80?maxAttempts=0", "option 'maxAttempts'")]
+    [InlineData("tcp://example.com:80?maxConcurrentAttempts=0", "option 'maxConcurrentAttempts'")]
     public void ParseClient_Malformed_ThrowsNamingField(string description, string field)
     {
         var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(description));
