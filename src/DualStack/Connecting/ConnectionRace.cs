@@ -32,9 +32,10 @@ namespace DualStack;
 
 /// <summary>Races connection attempts to a sequence of candidate endpoints and keeps the first that connects.</summary>
 /// <remarks>
-/// This is the racing half of <see cref="HostnameEndpoint"/>, usable on its own with candidates from anywhere
-/// (SPEC R11): the first candidate is tried at once, the next when <see cref="ConnectionRaceOptions.AttemptDelay"/>
-/// passes or as soon as an attempt fails. The candidates may still be arriving; the race waits for them.
+/// This is the racing half of <see cref="HostnameEndpoint"/>, usable on its own with candidates from anywhere (a
+/// service registry, SRV records): the first candidate is tried at once, the next when
+/// <see cref="ConnectionRaceOptions.AttemptDelay"/> passes or as soon as an attempt fails. The candidates may still be
+/// arriving; the race waits for them.
 /// </remarks>
 public static class ConnectionRace
 {
