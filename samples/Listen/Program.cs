@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using DualStack;
 
-// One socket per family on every interface (SPEC R5, "all local interfaces"); port 0 gets the same port on both.
+// One socket per family on every interface ("all local interfaces"); port 0 gets the same port on both.
 // EndpointDescription.ParseServer("tcp://*:0") or TcpServerEndpoint.AllInterfaces(0) uses one dual-stack socket instead.
 await using var listener = await TcpServerEndpoint.AllInterfacesPerFamily(0).ListenAsync();
 int port = listener.LocalEndPoints[0].Port;
@@ -40,7 +40,7 @@ await listener.StopAsync();
 await server;
 Console.WriteLine("stopped");
 
-// Other scopes: an interface by name (R6: its addresses, both families, link-local with zone) and one address (R7).
+// Other scopes: an interface by name (its addresses, both families, link-local with zone) and exactly one address.
 string loopbackName = LocalInterface.GetAll().First(nic => nic.IsLoopback).Name;
 await using (var onInterface = await TcpServerEndpoint.ForInterface(loopbackName, 0).ListenAsync())
 {

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace DualStack.Cli;
 
-/// <summary>The <c>connect</c>/<c>demo</c> JSON object and its attempt list (SPEC command-line contract).</summary>
+/// <summary>The <c>connect</c>/<c>demo</c> JSON object and its attempt list (docs/cli.md).</summary>
 internal static class AttemptJson
 {
     public static JsonObject Result(StreamConnection? connection, IReadOnlyList<ConnectionAttempt> attempts, double elapsedMs, JsonObject? tls, string? reply, Exception? error)

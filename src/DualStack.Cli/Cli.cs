@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 
 namespace DualStack.Cli;
 
-/// <summary>Exit codes, the one-line error format and JSON output of the command-line contract (SPEC).</summary>
+/// <summary>Exit codes, the one-line error format and JSON output of the command-line tool (docs/cli.md).</summary>
 internal static class Cli
 {
     public const int Success = 0;

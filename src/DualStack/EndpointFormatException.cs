@@ -5,7 +5,7 @@ namespace DualStack;
 /// The message quotes the input and names the offending field.
 /// </summary>
 /// <remarks>
-/// This is the only exception type that DualStack's parsers throw for bad input (SPEC R16).
+/// This is the only exception type that DualStack's parsers throw for bad input.
 /// </remarks>
 public sealed class EndpointFormatException : FormatException
 {

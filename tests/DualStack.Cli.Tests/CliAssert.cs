@@ -3,7 +3,7 @@ using DualStack.Tests.Shared;
 
 namespace DualStack.Cli.Tests;
 
-/// <summary>Assertions on the command-line contract (SPEC "Command-line contract", R16).</summary>
+/// <summary>Assertions on the command-line tool's exit codes, error lines and JSON (docs/cli.md).</summary>
 public static partial class CliAssert
 {
     /// <summary>

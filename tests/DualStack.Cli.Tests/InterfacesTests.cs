@@ -27,7 +27,7 @@ public sealed class InterfacesTests
 
         // Addresses are compared as IPAddress values, not text: both sides claim RFC 5952, but glibc's
         // inet_ntop writes ::a.b.c.d where DualStack writes hex, and the address is what matters here.
-        // An IPv6 link-local address carries its interface's name as zone (R1); ip gives those scope "link".
+        // An IPv6 link-local address carries its interface's name as zone; ip gives those scope "link".
         var expected = ip.SelectMany(i => Objects(i["addr_info"]).Select(a => AddressLine(
             (string)i["ifname"]!,
             (string)a["family"]! == "inet6" ? "ipv6" : "ipv4",

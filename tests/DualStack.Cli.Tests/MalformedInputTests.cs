@@ -3,7 +3,7 @@ using DualStack.Tests.Shared;
 namespace DualStack.Cli.Tests;
 
 /// <summary>
-/// <c>dualstack describe</c> with bad descriptions (SPEC R1, R16 and the command-line contract): exit code 2,
+/// <c>dualstack describe</c> with bad descriptions: exit code 2,
 /// one <c>dualstack: </c> line on stderr quoting the input, nothing on stdout, no stack trace.
 /// </summary>
 public sealed class MalformedInputTests
@@ -27,7 +27,7 @@ public sealed class MalformedInputTests
         Row("junk after bracket", "tcp://[::1]x:80"),
         Row("IPv4 in brackets", "tcp://[127.0.0.1]:80"),
 
-        // Zones (R1).
+        // Zones.
         Row("empty zone", "tcp://[fe80::1%]:80"),
         Row("empty zone, server", "tcp://[fe80::1%]:80", "server"),
         Row("unknown zone", "tcp://[fe80::1%nosuchif]:80"),

@@ -79,7 +79,7 @@ public sealed partial class PackageTests(PackedRepository packed) : IClassFixtur
         Assert.False(string.IsNullOrWhiteSpace(Element(metadata, "description")));
         Assert.Contains("ipv6", Element(metadata, "tags")!.Split(' '));
 
-        // SPEC/STYLE: the library needs only the BCL and Microsoft.Extensions.*.Abstractions.
+        // The library needs only the BCL and Microsoft.Extensions.*.Abstractions.
         var dependencies = metadata.Descendants().Where(e => e.Name.LocalName == "dependency").Select(e => e.Attribute("id")!.Value).ToList();
         Assert.NotEmpty(dependencies);
         Assert.All(dependencies, id => Assert.Matches(AbstractionsPackage(), id));

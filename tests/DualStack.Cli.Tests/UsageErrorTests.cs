@@ -2,7 +2,7 @@ using DualStack.Tests.Shared;
 
 namespace DualStack.Cli.Tests;
 
-/// <summary>Bad command lines (SPEC command-line contract): exit code 2 and one <c>dualstack: </c> line naming what is wrong; help exits 0.</summary>
+/// <summary>Bad command lines: exit code 2 and one <c>dualstack: </c> line naming what is wrong; help exits 0.</summary>
 public sealed class UsageErrorTests
 {
     [Theory]

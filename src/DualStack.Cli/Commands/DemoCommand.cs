@@ -75,7 +75,7 @@ internal static class DemoCommand
 
     /// <summary>
     /// A listener on [::1] whose accept queue is full: Linux then drops further SYNs without a word, which looks
-    /// exactly like a network that loses IPv6 packets (shared/PLATFORM-NOTES.md).
+    /// exactly like a network that loses IPv6 packets, and needs no root.
     /// </summary>
     private sealed class Blackhole : IAsyncDisposable
     {

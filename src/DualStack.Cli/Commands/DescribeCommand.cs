@@ -81,7 +81,7 @@ internal static class DescribeCommand
                 json["addresses"] = new JsonArray(JsonShapes.Address(tcp.Address ?? IPAddress.None));
                 if (tcp.Address is null)
                 {
-                    // A name given to the low-level endpoint resolves IPv4 only (SPEC R4); addresses come at connect time.
+                    // A name given to the low-level endpoint resolves IPv4 only; addresses come at connect time.
                     json["addresses"] = new JsonArray();
                 }
 

@@ -9,8 +9,8 @@ namespace DualStack;
 // Why our own parser rather than IPAddress.TryParse / IPEndPoint.TryParse alone:
 // - IPAddress.TryParse accepts "1", "1.2.3", "0x7f.1" and "[::1]:80" (dropping the port), and
 //   turns unknown or malformed zones ("%nosuchif", "%", "%4294967296", "%lo%1") into ScopeId 0
-//   without a word (see shared/PLATFORM-NOTES.md). R1 and R16 want each of those to be an error
-//   that says what is wrong.
+//   without a word (seen with .NET 10 on Linux). Zones are kept as given and bad input is never
+//   accepted silently, so each of those is an error here that says what is wrong.
 // - IPEndPoint.TryParse("::1:80") gives address ::1:80 and port 0.
 // So the grammar (dotted quads, brackets, zones, ports) is checked here, and IPAddress.TryParse
 // is only asked about the hex groups of an IPv6 address once its characters are known to be sane.

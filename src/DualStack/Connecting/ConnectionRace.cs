@@ -6,9 +6,9 @@ using DualStack.Internal;
 
 namespace DualStack;
 
-// The race (RFC 8305 section 5; SPEC R8, R11): start the first candidate, then one more each time the
-// attempt delay passes or an attempt fails, whichever comes first; the first attempt to connect wins,
-// every other one is cancelled and its socket closed.
+// The race (RFC 8305 section 5), public on its own and inside HostnameEndpoint: start the first candidate, then
+// one more each time the attempt delay passes or an attempt fails, whichever comes first; the first attempt to
+// connect wins, every other one is cancelled and its socket closed.
 //
 // Why this shape:
 // - Candidates are an IAsyncEnumerable that the race pulls from only when it is ready to start the next
@@ -24,7 +24,7 @@ namespace DualStack;
 // - The engine never throws for network outcomes; it returns every attempt with its outcome and the caller
 //   decides what the user sees (a connection, a ConnectionRaceException, a HostResolutionException, or the
 //   caller's own OperationCanceledException). Twisted's and the runtime's races keep one error only; trio
-//   keeps them all, as we do (SPEC R9).
+//   keeps them all, as we do.
 // - An attempt is whatever the connect function does, and the engine is generic over what it makes: a socket for a
 //   TCP race, or a socket and a TLS stream when the TLS endpoint races through its handshake (an attempt then wins
 //   only when its handshake completes, so a family where TCP connects but TLS stalls does not win). Making the
@@ -32,9 +32,10 @@ namespace DualStack;
 
 /// <summary>Races connection attempts to a sequence of candidate endpoints and keeps the first that connects.</summary>
 /// <remarks>
-/// This is the racing half of <see cref="HostnameEndpoint"/>, usable on its own with candidates from anywhere
-/// (SPEC R11): the first candidate is tried at once, the next when <see cref="ConnectionRaceOptions.AttemptDelay"/>
-/// passes or as soon as an attempt fails. The candidates may still be arriving; the race waits for them.
+/// This is the racing half of <see cref="HostnameEndpoint"/>, usable on its own with candidates from anywhere (a
+/// service registry, SRV records): the first candidate is tried at once, the next when
+/// <see cref="ConnectionRaceOptions.AttemptDelay"/> passes or as soon as an attempt fails. The candidates may still be
+/// arriving; the race waits for them.
 /// </remarks>
 public static class ConnectionRace
 {

@@ -2,7 +2,7 @@ namespace DualStack;
 
 /// <summary>
 /// A connect by name failed: every attempt failed, or the overall timeout passed first. Lists every attempt
-/// with its address, timing and error (SPEC R9).
+/// with its address, timing and error.
 /// </summary>
 public sealed class ConnectionRaceException : IOException
 {

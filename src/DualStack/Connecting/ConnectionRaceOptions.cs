@@ -43,7 +43,7 @@ public sealed record ConnectionRaceOptions
         init => _connectTimeout = EndpointArguments.CheckTimeout(value, nameof(ConnectTimeout));
     }
 
-    /// <summary>The local endpoint each attempt's socket binds to; candidates of the other family are skipped (SPEC R2).</summary>
+    /// <summary>The local endpoint each attempt's socket binds to; candidates of the other family are skipped.</summary>
     /// <remarks>Defaults to <see langword="null"/>: the OS chooses.</remarks>
     public IPEndPoint? BindEndPoint { get; init; }
 

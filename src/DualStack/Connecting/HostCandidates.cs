@@ -4,7 +4,7 @@ using DualStack.Diagnostics;
 
 namespace DualStack;
 
-// Turning a name into candidates as they arrive (RFC 8305 sections 3 and 4; SPEC R8).
+// Turning a name into candidates as they arrive (RFC 8305 sections 3 and 4).
 //
 // The AAAA and A queries are sent at once and answer independently. The candidates are handed to the race one
 // at a time, when it asks, so each choice uses everything known at that moment:

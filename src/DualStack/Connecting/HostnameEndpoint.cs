@@ -18,14 +18,15 @@ namespace DualStack;
 /// first, connecting starts at once; if the other's comes first, it waits up to <see cref="ResolutionDelay"/> for the
 /// preferred one. Addresses are ordered (RFC 6724 unless the resolver already ordered them), the families interleaved
 /// (<see cref="FirstAddressFamilyCount"/> of the preferred family first), and attempts start one at a time,
-/// <see cref="AttemptDelay"/> apart, or at once when the latest attempt fails. The first attempt to connect wins; the
-/// others are cancelled and their sockets closed (SPEC R8). The winning connection's
+/// <see cref="AttemptDelay"/> apart, or at once when an attempt fails. The first attempt to connect wins; the
+/// others are cancelled and their sockets closed. The winning connection's
 /// <see cref="StreamConnection.Attempts"/> holds the timeline.
 /// </para>
 /// <para>
 /// If every attempt fails, or <see cref="ConnectTimeout"/> passes, the caller gets one <see cref="ConnectionRaceException"/>
-/// listing every attempt (SPEC R9); if the name cannot be resolved, a <see cref="HostResolutionException"/>.
-/// The policies of SPEC R10 are properties: <see cref="Family"/> restricts, <see cref="PreferredFamily"/> and
+/// listing every attempt with its address, timing and error; if the name cannot be resolved, a
+/// <see cref="HostResolutionException"/>.
+/// The connect policies are properties: <see cref="Family"/> restricts, <see cref="PreferredFamily"/> and
 /// <see cref="History"/> choose who goes first, <see cref="Policy"/> selects the sequential policy, and
 /// <see cref="MaxConcurrentAttempts"/> caps the race.
 /// </para>
@@ -137,7 +138,7 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         init => Options = Options with { ConnectTimeout = value };
     }
 
-    /// <summary>The local address and port to bind each attempt's socket to; only addresses of its family are tried (SPEC R2).</summary>
+    /// <summary>The local address and port to bind each attempt's socket to; only addresses of its family are tried.</summary>
     /// <remarks>Defaults to <see langword="null"/>: the OS chooses, and both families are tried.</remarks>
     /// <exception cref="ArgumentException">The host is a literal of the other family.</exception>
     public IPEndPoint? BindEndPoint
@@ -160,7 +161,7 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// <remarks>Defaults to <see langword="null"/>: no history.</remarks>
     public ConnectionHistory? History { get; init; }
 
-    /// <summary>Resolves <see cref="Host"/>, one family per query (SPEC R11). Defaults to <see cref="SystemResolver.Instance"/>.</summary>
+    /// <summary>Resolves <see cref="Host"/>, one family per query. Defaults to <see cref="SystemResolver.Instance"/>.</summary>
     public IHostResolver Resolver { get; init; } = SystemResolver.Instance;
 
     /// <summary>The clock for the delays and the timeout. Defaults to <see cref="TimeProvider.System"/>.</summary>

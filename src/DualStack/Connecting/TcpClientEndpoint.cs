@@ -11,7 +11,7 @@ namespace DualStack;
 /// <remarks>
 /// <para>
 /// This is the low-level, single-address endpoint (Twisted's <c>TCP4ClientEndpoint</c>/<c>TCP6ClientEndpoint</c>).
-/// Given a host name it asks <see cref="Resolver"/> for IPv4 addresses only and connects to the first (SPEC R4);
+/// Given a host name it asks <see cref="Resolver"/> for IPv4 addresses only and connects to the first;
 /// to connect to a name over whichever family works, use <see cref="HostnameEndpoint"/>.
 /// </para>
 /// <para>
@@ -64,7 +64,7 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
     /// <summary>The local address and port to bind before connecting, or <see langword="null"/> to let the OS choose.</summary>
     /// <remarks>
     /// Defaults to <see langword="null"/>. Its family must be that of the remote address (IPv4 for a host name);
-    /// a zone travels inside the address (SPEC R2).
+    /// a zone travels inside the address.
     /// </remarks>
     /// <exception cref="ArgumentException">The family differs from the remote's.</exception>
     public IPEndPoint? BindEndPoint

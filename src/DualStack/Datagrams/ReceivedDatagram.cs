@@ -6,7 +6,7 @@ namespace DualStack;
 /// <param name="Length">How many bytes of the buffer the datagram filled.</param>
 /// <param name="RemoteEndPoint">
 /// The sender, IPv4-mapped addresses as IPv4 and link-local IPv6 addresses with their zone (scope id), so that replying
-/// to it reaches the same link (SPEC R13).
+/// to it reaches the same link.
 /// </param>
 /// <param name="LocalAddress">
 /// The local address the datagram was sent to (a multicast group's address for multicast) as the OS reports it, or

@@ -9,7 +9,7 @@ namespace DualStack;
 /// </summary>
 /// <remarks>
 /// <para>
-/// As for <see cref="TcpServerEndpoint"/>: <c>new UdpEndpoint(port)</c> binds <c>0.0.0.0</c> (IPv4 only, SPEC R3),
+/// As for <see cref="TcpServerEndpoint"/>: <c>new UdpEndpoint(port)</c> binds <c>0.0.0.0</c> (IPv4 only),
 /// <c>new UdpEndpoint(IPAddress.IPv6Any, port)</c> binds <c>::</c> (IPv6 only), <see cref="AllInterfaces(int)"/>
 /// (<c>*</c>) one dual-mode socket that sends to and receives from both families. Unlike a TCP listener, a UDP endpoint
 /// is always one socket: datagrams carry no connection that could tie them to one of several sockets.

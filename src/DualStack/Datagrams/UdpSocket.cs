@@ -253,7 +253,7 @@ public sealed partial class UdpSocket : IDisposable
         return target;
     }
 
-    // The peer as this socket's family writes it: IPv4 as IPv4-mapped IPv6 on a dual-mode socket (SPEC R2: a family
+    // The peer as this socket's family writes it: IPv4 as IPv4-mapped IPv6 on a dual-mode socket (a family
     // the socket cannot reach is an argument error before anything is sent).
     private IPEndPoint SocketEndPoint(IPEndPoint peer, string paramName)
     {

@@ -266,7 +266,7 @@ internal sealed class DescriptionParts
 
     // RFC 6874 writes the zone of an IPv6 literal in a URI as %25zone. Accept it for names
     // ("%25eth0"); digits after %25 are ambiguous with a numeric zone starting "25", so they are
-    // taken literally, as the plain form of SPEC's examples (tcp://[fe80::1%eth0]:5555) is.
+    // taken literally, as the plain form (tcp://[fe80::1%eth0]:5555) is.
     private static string DecodeZone(string bracketed)
     {
         int percent = bracketed.IndexOf('%');

@@ -133,7 +133,7 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         var address = TryAddress(parts, hostField);
         if (bind is not null && address is not null && bind.AddressFamily != address.AddressFamily)
         {
-            // SPEC R2: the bind address's family must be the remote's.
+            // The bind address's family must be the remote's.
             throw parts.Error("option 'bind'", $"bind address {IPLiteral.FormatEndPoint(bind)} is not of the family of {IPLiteral.FormatAddress(address)}", bindField!.Value.Position);
         }
 

@@ -5,7 +5,7 @@ using System.Runtime.CompilerServices;
 
 namespace DualStack.Diagnostics;
 
-// The one ActivitySource named "DualStack" (STYLE 7) and the spans it makes: one per connect by name, one per
+// The one ActivitySource named "DualStack" and the spans it makes: one per connect by name, one per
 // resolution query and one per attempt, the last two children of the first. Tag names follow OpenTelemetry's
 // semantic conventions (server.*, network.*, error.type); the rest carry a dualstack. prefix.
 //

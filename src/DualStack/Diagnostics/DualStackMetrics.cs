@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 
 namespace DualStack.Diagnostics;
 
-// One Meter named "DualStack" (STYLE 7), made by the IMeterFactory the caller gives (DI), else one shared static
+// One Meter named "DualStack", made by the IMeterFactory the caller gives (DI), else one shared static
 // Meter, as Kestrel's KestrelMetrics and the runtime's NameResolutionMetrics do. One DualStackMetrics per factory,
 // so that endpoints made often (one per HTTP connection) do not create instruments each time.
 //

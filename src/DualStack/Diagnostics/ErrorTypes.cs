@@ -2,7 +2,7 @@ using System.Net.Sockets;
 
 namespace DualStack.Diagnostics;
 
-// The error.type values of metrics and spans: short, stable, low-cardinality strings (STYLE 7; the runtime's
+// The error.type values of metrics and spans: short, stable, low-cardinality strings (the runtime's
 // NameResolutionMetrics uses host_not_found and the like). They are public API, listed in docs/diagnostics.md.
 // Anything not listed falls back to the exception's full type name, as OpenTelemetry's conventions ask.
 internal static class ErrorTypes

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace DualStack.Internal;
 
-/// <summary>Opens one TCP socket and connects it, closing it on every failure (SPEC R15).</summary>
+/// <summary>Opens one TCP socket and connects it, closing it on every failure.</summary>
 internal static class SocketConnector
 {
     public static ValueTask<Socket> ConnectAsync(

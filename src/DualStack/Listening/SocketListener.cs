@@ -53,7 +53,7 @@ internal sealed class SocketListener : IStreamListener
     /// <summary>The listening sockets (tests break one to see the listener fault).</summary>
     internal IReadOnlyList<Socket> Sockets => _sockets;
 
-    /// <summary>Binds every planned socket on one port, or none (SPEC R15).</summary>
+    /// <summary>Binds every planned socket on one port, or none: a failed bind closes every socket already bound.</summary>
     public static SocketListener Bind(
         IReadOnlyList<Plan> plan, int port, int backlog, string description, ILogger logger, DualStackMetrics metrics, TimeProvider timeProvider)
     {

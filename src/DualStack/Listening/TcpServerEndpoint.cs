@@ -14,9 +14,9 @@ namespace DualStack;
 /// <remarks>
 /// <para>
 /// <c>new TcpServerEndpoint(port)</c> listens on <c>0.0.0.0</c>, IPv4 only, as Twisted's <c>TCP4ServerEndpoint</c>
-/// does (SPEC R3); <c>new TcpServerEndpoint(IPAddress.IPv6Any, port)</c> on <c>::</c>, IPv6 only.
-/// <see cref="AllInterfaces(int)"/> (<c>*</c>) covers both families (SPEC R5), <see cref="ForInterface(string, int)"/>
-/// one interface's addresses (SPEC R6).
+/// does; <c>new TcpServerEndpoint(IPAddress.IPv6Any, port)</c> on <c>::</c>, IPv6 only.
+/// <see cref="AllInterfaces(int)"/> (<c>*</c>) covers both families, <see cref="ForInterface(string, int)"/>
+/// every address of one interface.
 /// </para>
 /// <para>
 /// Port 0 gives one OS-chosen port, the same on every socket. Listening sockets get the OS's default address
@@ -36,7 +36,7 @@ public sealed record TcpServerEndpoint : IStreamServerEndpoint
     {
     }
 
-    /// <summary>Listens on exactly <paramref name="address"/> (SPEC R7); <see cref="IPAddress.IPv6Any"/> is IPv6 only.</summary>
+    /// <summary>Listens on exactly <paramref name="address"/>; <see cref="IPAddress.IPv6Any"/> is IPv6 only.</summary>
     /// <param name="address">The local address; an IPv6 link-local address needs its zone.</param>
     /// <param name="port">The port, 0-65535; 0 lets the OS choose.</param>
     /// <exception cref="ArgumentNullException"><paramref name="address"/> is <see langword="null"/>.</exception>
@@ -90,7 +90,7 @@ public sealed record TcpServerEndpoint : IStreamServerEndpoint
     /// <remarks>Defaults to <see langword="null"/>: the shared static meter named <c>DualStack</c>.</remarks>
     public IMeterFactory? MeterFactory { get; init; }
 
-    /// <summary>Listens on every interface and family (<c>*</c>, SPEC R5).</summary>
+    /// <summary>Listens on every interface and family (<c>*</c>).</summary>
     /// <param name="port">The port, 0-65535; 0 lets the OS choose.</param>
     /// <returns>The endpoint.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is outside 0-65535.</exception>
@@ -102,7 +102,7 @@ public sealed record TcpServerEndpoint : IStreamServerEndpoint
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is outside 0-65535.</exception>
     public static TcpServerEndpoint AllInterfacesPerFamily(int port) => new(ListenScope.AllInterfacesPerFamily, null, null, port);
 
-    /// <summary>Listens on every address of the interface <paramref name="name"/>, both families (SPEC R6).</summary>
+    /// <summary>Listens on every address of the interface <paramref name="name"/>, both families, link-local ones with their zone.</summary>
     /// <param name="name">The interface's name, such as <c>eth0</c> or <c>lo</c>; it must exist when listening starts.</param>
     /// <param name="port">The port, 0-65535; 0 lets the OS choose.</param>
     /// <returns>The endpoint.</returns>

@@ -5,7 +5,7 @@ using DualStack.Internal;
 
 namespace DualStack;
 
-// A stub DNS client for one server the caller chooses (SPEC R11, capability 2): one question per
+// A stub DNS client for one server the caller chooses: one question per
 // call, A or AAAA, over UDP, and over TCP when the answer is truncated.
 //
 // What an off-path attacker has to guess to get a forged answer accepted (RFC 5452): the
@@ -375,7 +375,7 @@ public sealed class DnsResolver : IHostResolver
 
     internal HostAddresses Interpret(DnsMessage answer, string host, string name, DnsRecordType type, int port)
     {
-        // The texts are getaddrinfo's (gai_strerror in glibc), followed by the RCODE and the server (SPEC R9).
+        // The texts are getaddrinfo's (gai_strerror in glibc), followed by the RCODE and the server.
         switch (answer.ResponseCode)
         {
             case DnsResponseCode.NoError:

@@ -1,6 +1,6 @@
 namespace DualStack;
 
-/// <summary>A host name could not be resolved. Carries the host, the resolver's code and its text (SPEC R9).</summary>
+/// <summary>A host name could not be resolved. Carries the host, the resolver's code and its text.</summary>
 public sealed class HostResolutionException : IOException
 {
     /// <summary>Creates the exception.</summary>

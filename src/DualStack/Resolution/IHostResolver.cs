@@ -6,14 +6,14 @@ namespace DualStack;
 /// <remarks>
 /// <para>
 /// One call asks for one family (an AAAA or an A query) so that a caller racing both families can start
-/// on whichever answer comes first, and a slow family does not hold back the other (SPEC R8).
+/// on whichever answer comes first, and a slow family does not hold back the other.
 /// <see cref="AddressFamily.Unspecified"/> asks for both in one answer, in the resolver's own order where it
 /// has one (the system resolver's <c>getaddrinfo(AF_UNSPEC)</c> sorts across families by RFC 6724 and
 /// <c>/etc/gai.conf</c>); <see cref="HostLookup.GetAddressInfoAsync"/> uses it.
 /// </para>
 /// <para>
 /// The port travels with the name because some resolvers change both: an <c>ssh_config</c> alias maps
-/// <c>Host db</c> to a <c>HostName</c> and a <c>Port</c>. Resolvers are injected per endpoint (SPEC R11).
+/// <c>Host db</c> to a <c>HostName</c> and a <c>Port</c>. Resolvers are injected per endpoint.
 /// </para>
 /// </remarks>
 public interface IHostResolver

@@ -9,7 +9,7 @@ namespace DualStack;
 /// <remarks>
 /// <para>
 /// The certificate is checked against <see cref="TargetHost"/>, the name the caller asked for, never against the address
-/// that won a race (SPEC R12): <c>new TlsClientEndpoint(new HostnameEndpoint("example.com", 443))</c> sends SNI
+/// that won a race: <c>new TlsClientEndpoint(new HostnameEndpoint("example.com", 443))</c> sends SNI
 /// <c>example.com</c> and wants a certificate for <c>example.com</c> whether IPv6 or IPv4 connected. An address-literal
 /// target sends no SNI and must be in the certificate's IP address entries. Validation is on unless
 /// <see cref="TlsClientOptions.UnsafeSkipCertificateValidation"/> says otherwise.

@@ -7,7 +7,7 @@ namespace DualStack;
 
 // A client handshake, prepared once per connect and run once per connection (once per attempt in a handshake race).
 //
-// SNI and validation use the host the caller named, never the address that won the race (SPEC R12). For an address
+// SNI and validation use the host the caller named, never the address that won the race. For an address
 // literal, SslStream sends no SNI (RFC 6066 section 3: "Literal IPv4 and IPv6 addresses are not permitted in
 // HostName") and the platform checks the name against the certificate's IP address entries; the zone of a link-local
 // literal is dropped first, since it means nothing to the peer.

@@ -34,7 +34,7 @@ public sealed class MetricsTests
         Assert.Equal(1, attempt.Value);
         Assert.Equal("ipv4", attempt.Tags["network.type"]);
         Assert.Equal("connected", attempt.Tags["dualstack.attempt.outcome"]);
-        // One query per family (SPEC R8); the IPv6 one answered with no address, which is not an error.
+        // One query per family; the IPv6 one answered with no address, which is not an error.
         Assert.Equal(["ipv4", "ipv6"], resolves.GetMeasurementSnapshot().Select(m => (string)m.Tags["network.type"]!).Order());
         Assert.All(resolves.GetMeasurementSnapshot(), m => Assert.False(m.Tags.ContainsKey("error.type")));
     }

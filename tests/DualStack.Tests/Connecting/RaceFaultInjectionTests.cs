@@ -11,7 +11,7 @@ namespace DualStack.Tests.Connecting;
 /// Faults injected into a connect by name, on a fake clock (issue #9): resolvers that throw, hang, return nothing, the
 /// same address many times or a thousand addresses; connectors that throw; the caller cancelling at each step. Each
 /// test checks the one result the caller sees and that nothing is left behind: no socket open but the winner's, no
-/// lookup running, no timer pending (SPEC R8, R15).
+/// lookup running, no timer pending.
 /// </summary>
 public class RaceFaultInjectionTests
 {
