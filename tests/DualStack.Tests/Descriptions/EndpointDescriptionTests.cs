@@ -69,6 +69,30 @@ public class EndpointDescriptionTests
         Assert.Equal(endpoint, EndpointDescription.ParseClient(EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted)));
     }
 
+    // A HostnameEndpoint may hold an address literal. Its description is that address's, which parses to the
+    // TcpClientEndpoint for the same address and port, as every description of an address does.
+    [Theory]
+    [InlineData("::1", DescriptionSyntax.Uri, "tcp://[::1]:22")]
+    [InlineData("::1", DescriptionSyntax.Twisted, "tcp:host=\\:\\:1:port=22")]
+    [InlineData("fe80::1%lo", DescriptionSyntax.Uri, "tcp://[fe80::1%lo]:22")]
+    [InlineData("fe80::1%lo", DescriptionSyntax.Twisted, "tcp:host=fe80\\:\\:1%lo:port=22")]
+    [InlineData("192.0.2.1", DescriptionSyntax.Uri, "tcp://192.0.2.1:22")]
+    public void Format_HostnameEndpointForAnAddressLiteral_ParsesBackToThatAddress(string host, DescriptionSyntax syntax, string expected)
+    {
+        var endpoint = new HostnameEndpoint(host, 22);
+
+        string text = EndpointDescription.Format(endpoint, syntax);
+
+        Assert.Equal(expected, text);
+        var parsed = Assert.IsType<TcpClientEndpoint>(EndpointDescription.ParseClient(text));
+        Assert.Equal(new TcpClientEndpoint(IPLiteral.ParseAddress(host), 22), parsed);
+        Assert.Equal(text, EndpointDescription.Format(parsed, syntax));
+        if (syntax == DescriptionSyntax.Uri)
+        {
+            Assert.Equal(text, endpoint.ToString());
+        }
+    }
+
     [Theory]
     [InlineData("tcp:8080", EndpointRole.Server)]
     [InlineData("tcp:host=example.com:port=1", EndpointRole.Client)]
