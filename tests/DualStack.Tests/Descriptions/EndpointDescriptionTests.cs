@@ -69,6 +69,37 @@ public class EndpointDescriptionTests
         Assert.Equal(endpoint, EndpointDescription.ParseClient(EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted)));
     }
 
+    // Twisted's rule for its tcp (and ssl) clients: two positional fields are the host and the port; one is the port
+    // when host= is given, and the host otherwise.
+    [Theory]
+    [InlineData("tcp:example.com:1234")]
+    [InlineData("tcp:host=example.com:1234")]
+    [InlineData("tcp:1234:host=example.com")]
+    [InlineData("tcp:port=1234:example.com")]
+    [InlineData("tcp:example.com:port=1234")]
+    [InlineData("tcp:host=example.com:port=1234")]
+    public void ParseClient_TwistedPositionalFields_FillHostAndPortAsTwistedDoes(string description)
+    {
+        var endpoint = Assert.IsType<HostnameEndpoint>(EndpointDescription.ParseClient(description));
+
+        Assert.Equal(("example.com", 1234), (endpoint.Host, endpoint.Port));
+        Assert.Equal(EndpointRole.Client, EndpointDescription.InferRole(description));
+    }
+
+    // Where Twisted lets a positional field silently replace a keyword, a field given both ways is refused.
+    [Theory]
+    [InlineData("tcp:example.com:443:host=x", "host")]
+    [InlineData("tcp:host=x:example.com:443", "host")]
+    [InlineData("tcp:host=example.com:port=443:444", "port")]
+    [InlineData("tcp:443:host=example.com:port=444", "port")]
+    public void ParseClient_FieldGivenAsPositionalAndKeyword_IsGivenTwice(string description, string field)
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(description));
+
+        Assert.Equal(field, e.Field);
+        Assert.Contains($"the {field} is given twice", e.Message, StringComparison.Ordinal);
+    }
+
     // A HostnameEndpoint may hold an address literal. Its description is that address's, which parses to the
     // TcpClientEndpoint for the same address and port, as every description of an address does.
     [Theory]

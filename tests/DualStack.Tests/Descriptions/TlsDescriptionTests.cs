@@ -50,6 +50,19 @@ public class TlsDescriptionTests
         Assert.Equal("::1", endpoint.TargetHost);
     }
 
+    // The tcp kind's positional rule: one positional field is the port when host= is given, and the host otherwise.
+    [Theory]
+    [InlineData("tls:host=example.com:1234")]
+    [InlineData("tls:port=1234:example.com")]
+    public void ParseClient_TwistedPositionalFields_FillHostAndPortAsForTcp(string description)
+    {
+        var endpoint = Assert.IsType<TlsClientEndpoint>(EndpointDescription.ParseClient(description));
+
+        var inner = Assert.IsType<HostnameEndpoint>(endpoint.Inner);
+        Assert.Equal(("example.com", 1234, "example.com"), (inner.Host, inner.Port, endpoint.TargetHost));
+        Assert.Equal(EndpointRole.Client, EndpointDescription.InferRole(description));
+    }
+
     // TLS over a HostnameEndpoint holding an IPv6 literal: the description is TLS over that address, checked for it.
     [Theory]
     [InlineData("::1", DescriptionSyntax.Uri, "tls://[::1]:443")]
