@@ -63,7 +63,8 @@ public static class EndpointDescription
 
     /// <summary>Guesses whether a description is meant to connect or to listen.</summary>
     /// <remarks>
-    /// Twisted style: a client when it has <c>host=</c> (or host and port as two positional fields), else a server.
+    /// Twisted style: a client when it has <c>host=</c>, host and port as two positional fields, or a host name beside
+    /// <c>port=</c>; else a server.
     /// <c>udp</c> and <c>udp6</c>: <see cref="EndpointRole.Datagram"/>.
     /// URI style: a server when the host is <c>*</c>, a local interface's name, <c>0.0.0.0</c> or <c>::</c>; else a client.
     /// </remarks>
