@@ -203,6 +203,48 @@ public class EndpointDescriptionTests
         Assert.Equal(field, e.Field);
     }
 
+    // RFC 6874 section 2: in a URI, the zone after "%25" may itself be percent-encoded; %25%6c%6f is the zone "lo".
+    [Theory]
+    [InlineData("tcp://[fe80::1%25%6c%6f]:8080")]
+    [InlineData("tcp://[fe80::1%25l%6F]:8080")]
+    [InlineData("tcp://[fe80::1%25%31]:8080")]
+    public void Parse_UriZonePercentEncoded_IsDecoded(string description)
+    {
+        var lo = IPLiteral.ParseAddress("fe80::1%lo");
+
+        var server = Assert.IsType<TcpServerEndpoint>(EndpointDescription.ParseServer(description));
+        var client = Assert.IsType<TcpClientEndpoint>(EndpointDescription.ParseClient(description));
+        var datagram = EndpointDescription.ParseDatagram("udp" + description[3..]);
+
+        Assert.Equal(new TcpServerEndpoint(lo, 8080), server);
+        Assert.Equal(new TcpClientEndpoint(lo, 8080), client);
+        Assert.Equal(new UdpEndpoint(lo, 8080), datagram);
+        Assert.Equal("tcp://[fe80::1%lo]:8080", client.ToString());
+    }
+
+    [Theory]
+    [InlineData("tcp://[fe80::1%25lo%2]:80", 19, "'%2'")]
+    [InlineData("tcp://[fe80::1%25%zz]:80", 17, "'%zz'")]
+    [InlineData("tcp://[fe80::1%25%6]:80", 17, "'%6'")]
+    public void Parse_UriZoneWithAnInvalidPercentEncoding_NamesTheZoneAndTheEncoding(string description, int position, string quoted)
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseServer(description));
+
+        Assert.Equal(("zone", position), (e.Field, e.Position));
+        Assert.Contains(quoted, e.Message, StringComparison.Ordinal);
+        Assert.Contains("percent-encoded", e.Message, StringComparison.Ordinal);
+    }
+
+    // Only the URI form decodes: a bare literal's zone is taken as written, in code and in the Twisted syntax.
+    [Theory]
+    [InlineData("fe80::1%6c%6f")]
+    [InlineData("fe80::1%25%6c%6f")]
+    public void ParseAddress_BareLiteral_DoesNotDecodeItsZone(string literal)
+    {
+        Assert.Throws<EndpointFormatException>(() => IPLiteral.ParseAddress(literal));
+        Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient($"tcp:host={literal.Replace(":", "\\:", StringComparison.Ordinal)}:port=80"));
+    }
+
     [Fact]
     public void Parse_OversizedDescription_IsRejectedBeforeParsing()
     {
