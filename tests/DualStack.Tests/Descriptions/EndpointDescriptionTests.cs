@@ -235,6 +235,15 @@ public class EndpointDescriptionTests
         Assert.Contains("percent-encoded", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Parse_UriZoneHoldingAnEncodedPercent_SaysSo()
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseServer("tcp://[fe80::1%25lo%25x]:80"));
+
+        Assert.Equal(("zone", 17), (e.Field, e.Position));
+        Assert.Contains("the zone 'lo%x' holds a '%'", e.Message, StringComparison.Ordinal);
+    }
+
     // Only the URI form decodes: a bare literal's zone is taken as written, in code and in the Twisted syntax.
     [Theory]
     [InlineData("fe80::1%6c%6f")]
