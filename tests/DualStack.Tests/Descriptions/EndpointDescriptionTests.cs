@@ -254,6 +254,20 @@ public class EndpointDescriptionTests
         Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient($"tcp:host={literal.Replace(":", "\\:", StringComparison.Ordinal)}:port=80"));
     }
 
+    // The choices docs/descriptions.md lists as stricter than other libraries.
+    [Theory]
+    [InlineData("tcp://[::ffff:192.0.2.1%lo]:80", "zone")]
+    [InlineData("tcp://example.com:http", "port")]
+    [InlineData("tcp:host=example.com:port=http", "port")]
+    [InlineData("tcp://*:*", "port")]
+    [InlineData("tcp:example.com:443:host=other.example", "host")]
+    public void Parse_WhereDescriptionsAreStricterThanOtherLibraries_Refuses(string description, string field)
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(description));
+
+        Assert.Equal(field, e.Field);
+    }
+
     [Fact]
     public void Parse_OversizedDescription_IsRejectedBeforeParsing()
     {
