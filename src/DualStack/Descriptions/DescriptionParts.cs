@@ -205,7 +205,7 @@ internal sealed class DescriptionParts
                 throw parts.Error("address", "'[' is not closed by ']'", start);
             }
 
-            host = DecodeZone(authority[..(close + 1)].ToString());
+            host = parts.DecodeZone(authority[..(close + 1)].ToString(), start);
             if (close + 1 < authority.Length && authority[close + 1] != ':')
             {
                 throw parts.Error("address", $"unexpected '{authority[close + 1]}' after ']'", start + close + 1);
@@ -264,20 +264,62 @@ internal sealed class DescriptionParts
         return parts;
     }
 
-    // RFC 6874 writes the zone of an IPv6 literal in a URI as %25zone. Accept it for names
-    // ("%25eth0"); digits after %25 are ambiguous with a numeric zone starting "25", so they are
-    // taken literally, as the plain form (tcp://[fe80::1%eth0]:5555) is.
-    private static string DecodeZone(string bracketed)
+    // RFC 6874 writes the zone of an IPv6 literal in a URI as "%25" and the zone, itself percent-encoded ("%25eth0",
+    // "%25%65th0"). Digits alone after %25 are ambiguous with a numeric zone starting "25", so they are taken
+    // literally, as the plain form of a zone (tcp://[fe80::1%eth0]:5555) is; so is a zone after a plain '%'.
+    private string DecodeZone(string bracketed, int position)
     {
         int percent = bracketed.IndexOf('%');
-        if (percent >= 0 && bracketed.AsSpan(percent + 1).StartsWith("25") && bracketed.Length > percent + 4
-            && !LiteralParser.IsAsciiDigits(bracketed.AsSpan(percent + 3, bracketed.Length - percent - 4)))
+        if (percent < 0 || !bracketed.AsSpan(percent + 1).StartsWith("25"))
         {
-            return string.Concat(bracketed.AsSpan(0, percent + 1), bracketed.AsSpan(percent + 3));
+            return bracketed;
         }
 
-        return bracketed;
+        int zoneStart = percent + 3;
+        string zone = bracketed[zoneStart..^1];
+        if (zone.Length == 0 || LiteralParser.IsAsciiDigits(zone))
+        {
+            return bracketed;
+        }
+
+        for (int i = zone.IndexOf('%'); i >= 0; i = zone.IndexOf('%', i + 1))
+        {
+            if (i + 2 >= zone.Length || !char.IsAsciiHexDigit(zone[i + 1]) || !char.IsAsciiHexDigit(zone[i + 2]))
+            {
+                string bad = zone[i..Math.Min(i + 3, zone.Length)];
+                throw Error(
+                    "zone",
+                    $"'{bad}' is not a percent-encoded character: after %25, a '%' in the zone is followed by two hexadecimal digits",
+                    position + zoneStart + i);
+            }
+        }
+
+        // Bytes, decoded as UTF-8 (Uri.UnescapeDataString would leave a byte that is not UTF-8 encoded, a second '%').
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(zone);
+        int length = 0;
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            if (bytes[i] == '%')
+            {
+                bytes[length++] = (byte)((HexValue(bytes[i + 1]) << 4) | HexValue(bytes[i + 2]));
+                i += 2;
+            }
+            else
+            {
+                bytes[length++] = bytes[i];
+            }
+        }
+
+        string decoded = System.Text.Encoding.UTF8.GetString(bytes, 0, length);
+        if (decoded.Contains('%'))
+        {
+            throw Error("zone", $"the zone '{decoded}' holds a '%' (written %25); no interface name does", position + zoneStart);
+        }
+
+        return string.Concat(bracketed.AsSpan(0, percent + 1), decoded, "]");
     }
+
+    private static int HexValue(byte digit) => digit <= '9' ? digit - '0' : (digit | 0x20) - 'a' + 10;
 
     internal readonly record struct Field(string? Key, string Value, int Position);
 }

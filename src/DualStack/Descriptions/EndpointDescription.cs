@@ -10,10 +10,12 @@ namespace DualStack;
 /// so the caller says which it wants; <see cref="InferRole(string)"/> guesses for tools that take either.
 /// </para>
 /// <para>
-/// Every endpoint formats back to a description that parses to an equal endpoint. Zones are written as
-/// interface names where the index has one. Each error is an <see cref="EndpointFormatException"/> that
-/// quotes the description and names the offending field and its position. The syntax of each kind is in
-/// <c>docs/descriptions.md</c>.
+/// Every endpoint formats back to a description that parses to an equal endpoint, with one exception: a
+/// <see cref="HostnameEndpoint"/> whose host is an address literal is described as that address
+/// (<c>tcp://[::1]:22</c>), which parses to the <see cref="TcpClientEndpoint"/> for the same address and port, as
+/// every description of an address does. Zones are written as interface names where the index has one. Each error
+/// is an <see cref="EndpointFormatException"/> that quotes the description and names the offending field and its
+/// position. The syntax of each kind is in <c>docs/descriptions.md</c>.
 /// </para>
 /// </remarks>
 public static class EndpointDescription
@@ -61,7 +63,8 @@ public static class EndpointDescription
 
     /// <summary>Guesses whether a description is meant to connect or to listen.</summary>
     /// <remarks>
-    /// Twisted style: a client when it has <c>host=</c> (or host and port as two positional fields), else a server.
+    /// Twisted style: a client when it has <c>host=</c>, host and port as two positional fields, or a host name beside
+    /// <c>port=</c>; else a server.
     /// <c>udp</c> and <c>udp6</c>: <see cref="EndpointRole.Datagram"/>.
     /// URI style: a server when the host is <c>*</c>, a local interface's name, <c>0.0.0.0</c> or <c>::</c>; else a client.
     /// </remarks>
@@ -79,7 +82,10 @@ public static class EndpointDescription
     /// <summary>Formats a client endpoint as a description.</summary>
     /// <param name="endpoint">A DualStack client endpoint.</param>
     /// <param name="syntax">The syntax to write.</param>
-    /// <returns>The description; parsing it with <see cref="ParseClient(string)"/> gives an equal endpoint.</returns>
+    /// <returns>
+    /// The description; parsing it with <see cref="ParseClient(string)"/> gives an equal endpoint, or, for a
+    /// <see cref="HostnameEndpoint"/> whose host is an address literal, the <see cref="TcpClientEndpoint"/> for that address.
+    /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="endpoint"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The endpoint is not one of DualStack's.</exception>
     public static string Format(IStreamClientEndpoint endpoint, DescriptionSyntax syntax)
@@ -91,7 +97,7 @@ public static class EndpointDescription
                 tcp.Host, tcp.Address is not null, tcp.Port, tcp.BindEndPoint,
                 tcp.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : tcp.ConnectTimeout, [], syntax),
             HostnameEndpoint named => TcpDescriptionKind.FormatClient(
-                named.Host, literal: false, named.Port, named.BindEndPoint,
+                named.Host, named.Literal is not null, named.Port, named.BindEndPoint,
                 named.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : named.ConnectTimeout,
                 HostnameDescriptionOptions.Format(named), syntax),
             TlsClientEndpoint tls => TlsDescriptionKind.FormatClient(tls, syntax),

@@ -12,7 +12,8 @@ namespace DualStack;
 /// Servers: <c>tcp:PORT[:interface=X][:backlog=N][:dualmode=false]</c>, <c>tcp6:PORT[:interface=V6]</c>,
 /// <c>tcp://X:PORT[?backlog=N&amp;dualmode=false]</c>, where X is <c>*</c> (every interface and family),
 /// an interface name, or an address; Twisted style defaults to <c>0.0.0.0</c> (<c>tcp</c>) or <c>::</c> (<c>tcp6</c>).
-/// Clients: <c>tcp:host=H:port=P[:timeout=S][:bind=A]</c> (or <c>tcp:H:P</c>), <c>tcp://H:P[?timeout=S&amp;bind=A]</c>;
+/// Clients: <c>tcp:host=H:port=P[:timeout=S][:bind=A]</c> (or <c>tcp:H:P</c>, <c>tcp:host=H:P</c>, <c>tcp:port=P:H</c>),
+/// <c>tcp://H:P[?timeout=S&amp;bind=A]</c>;
 /// an address gives a <see cref="TcpClientEndpoint"/>, a name a <see cref="HostnameEndpoint"/>.
 /// </remarks>
 internal sealed class TcpDescriptionKind : IDescriptionKind
@@ -35,7 +36,12 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
     {
         if (parts.Syntax == DescriptionSyntax.Twisted)
         {
-            return parts.Keyword("host") is not null || parts.Positional.Count == 2 ? EndpointRole.Client : EndpointRole.Server;
+            // A positional field beside port= can only be a host: a server's one positional field is its port.
+            bool hostBesidePort = parts.Positional.Count == 1 && parts.Keyword("port") is not null
+                && !LiteralParser.IsAsciiDigits(parts.Positional[0].Value);
+            return parts.Keyword("host") is not null || parts.Positional.Count == 2 || hostBesidePort
+                ? EndpointRole.Client
+                : EndpointRole.Server;
         }
 
         string host = parts.Keyword("host")!.Value.Value;
@@ -115,8 +121,11 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
                 throw parts.Error("description", "a client takes at most two positional fields, host and port", parts.Positional[2].Position);
             }
 
-            hostField = Required(parts, "host", 0);
-            portField = Required(parts, "port", 1);
+            // Twisted's rule for its tcp and ssl clients: two positional fields are the host and the port; one is the
+            // port when host= is given, and the host otherwise.
+            bool portOnly = parts.Positional.Count == 1 && parts.Keyword("host") is not null;
+            hostField = Required(parts, "host", portOnly ? null : 0);
+            portField = Required(parts, "port", portOnly ? 0 : 1);
         }
 
         int port = Port(parts, portField);
@@ -208,13 +217,15 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         };
     }
 
-    private static DescriptionParts.Field Required(DescriptionParts parts, string key, int position)
+    // The field named key: the positional field at position (null: none stands for it), or the keyword. Where Twisted
+    // lets a positional field silently replace a keyword, a field given both ways is refused.
+    private static DescriptionParts.Field Required(DescriptionParts parts, string key, int? position)
     {
         var keyword = parts.Keyword(key);
-        if (parts.Positional.Count > position)
+        if (position is { } index && parts.Positional.Count > index)
         {
             return keyword is null
-                ? parts.Positional[position]
+                ? parts.Positional[index]
                 : throw parts.Error(key, $"the {key} is given twice", keyword.Value.Position);
         }
 

@@ -69,6 +69,61 @@ public class EndpointDescriptionTests
         Assert.Equal(endpoint, EndpointDescription.ParseClient(EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted)));
     }
 
+    // Twisted's rule for its tcp (and ssl) clients: two positional fields are the host and the port; one is the port
+    // when host= is given, and the host otherwise.
+    [Theory]
+    [InlineData("tcp:example.com:1234")]
+    [InlineData("tcp:host=example.com:1234")]
+    [InlineData("tcp:1234:host=example.com")]
+    [InlineData("tcp:port=1234:example.com")]
+    [InlineData("tcp:example.com:port=1234")]
+    [InlineData("tcp:host=example.com:port=1234")]
+    public void ParseClient_TwistedPositionalFields_FillHostAndPortAsTwistedDoes(string description)
+    {
+        var endpoint = Assert.IsType<HostnameEndpoint>(EndpointDescription.ParseClient(description));
+
+        Assert.Equal(("example.com", 1234), (endpoint.Host, endpoint.Port));
+        Assert.Equal(EndpointRole.Client, EndpointDescription.InferRole(description));
+    }
+
+    // Where Twisted lets a positional field silently replace a keyword, a field given both ways is refused.
+    [Theory]
+    [InlineData("tcp:example.com:443:host=x", "host")]
+    [InlineData("tcp:host=x:example.com:443", "host")]
+    [InlineData("tcp:host=example.com:port=443:444", "port")]
+    [InlineData("tcp:443:host=example.com:port=444", "port")]
+    public void ParseClient_FieldGivenAsPositionalAndKeyword_IsGivenTwice(string description, string field)
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(description));
+
+        Assert.Equal(field, e.Field);
+        Assert.Contains($"the {field} is given twice", e.Message, StringComparison.Ordinal);
+    }
+
+    // A HostnameEndpoint may hold an address literal. Its description is that address's, which parses to the
+    // TcpClientEndpoint for the same address and port, as every description of an address does.
+    [Theory]
+    [InlineData("::1", DescriptionSyntax.Uri, "tcp://[::1]:22")]
+    [InlineData("::1", DescriptionSyntax.Twisted, "tcp:host=\\:\\:1:port=22")]
+    [InlineData("fe80::1%lo", DescriptionSyntax.Uri, "tcp://[fe80::1%lo]:22")]
+    [InlineData("fe80::1%lo", DescriptionSyntax.Twisted, "tcp:host=fe80\\:\\:1%lo:port=22")]
+    [InlineData("192.0.2.1", DescriptionSyntax.Uri, "tcp://192.0.2.1:22")]
+    public void Format_HostnameEndpointForAnAddressLiteral_ParsesBackToThatAddress(string host, DescriptionSyntax syntax, string expected)
+    {
+        var endpoint = new HostnameEndpoint(host, 22);
+
+        string text = EndpointDescription.Format(endpoint, syntax);
+
+        Assert.Equal(expected, text);
+        var parsed = Assert.IsType<TcpClientEndpoint>(EndpointDescription.ParseClient(text));
+        Assert.Equal(new TcpClientEndpoint(IPLiteral.ParseAddress(host), 22), parsed);
+        Assert.Equal(text, EndpointDescription.Format(parsed, syntax));
+        if (syntax == DescriptionSyntax.Uri)
+        {
+            Assert.Equal(text, endpoint.ToString());
+        }
+    }
+
     [Theory]
     [InlineData("tcp:8080", EndpointRole.Server)]
     [InlineData("tcp:host=example.com:port=1", EndpointRole.Client)]
@@ -142,6 +197,71 @@ public class EndpointDescriptionTests
     [InlineData("tcp://example.com:80?policy=fast", "option 'policy'")]
     [InlineData("tcp://example.com:80?maxConcurrentAttempts=0", "option 'maxConcurrentAttempts'")]
     public void ParseClient_Malformed_ThrowsNamingField(string description, string field)
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(description));
+
+        Assert.Equal(field, e.Field);
+    }
+
+    // RFC 6874 section 2: in a URI, the zone after "%25" may itself be percent-encoded; %25%6c%6f is the zone "lo".
+    [Theory]
+    [InlineData("tcp://[fe80::1%25%6c%6f]:8080")]
+    [InlineData("tcp://[fe80::1%25l%6F]:8080")]
+    [InlineData("tcp://[fe80::1%25%31]:8080")]
+    public void Parse_UriZonePercentEncoded_IsDecoded(string description)
+    {
+        var lo = IPLiteral.ParseAddress("fe80::1%lo");
+
+        var server = Assert.IsType<TcpServerEndpoint>(EndpointDescription.ParseServer(description));
+        var client = Assert.IsType<TcpClientEndpoint>(EndpointDescription.ParseClient(description));
+        var datagram = EndpointDescription.ParseDatagram("udp" + description[3..]);
+
+        Assert.Equal(new TcpServerEndpoint(lo, 8080), server);
+        Assert.Equal(new TcpClientEndpoint(lo, 8080), client);
+        Assert.Equal(new UdpEndpoint(lo, 8080), datagram);
+        Assert.Equal("tcp://[fe80::1%lo]:8080", client.ToString());
+    }
+
+    [Theory]
+    [InlineData("tcp://[fe80::1%25lo%2]:80", 19, "'%2'")]
+    [InlineData("tcp://[fe80::1%25%zz]:80", 17, "'%zz'")]
+    [InlineData("tcp://[fe80::1%25%6]:80", 17, "'%6'")]
+    public void Parse_UriZoneWithAnInvalidPercentEncoding_NamesTheZoneAndTheEncoding(string description, int position, string quoted)
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseServer(description));
+
+        Assert.Equal(("zone", position), (e.Field, e.Position));
+        Assert.Contains(quoted, e.Message, StringComparison.Ordinal);
+        Assert.Contains("percent-encoded", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UriZoneHoldingAnEncodedPercent_SaysSo()
+    {
+        var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseServer("tcp://[fe80::1%25lo%25x]:80"));
+
+        Assert.Equal(("zone", 17), (e.Field, e.Position));
+        Assert.Contains("the zone 'lo%x' holds a '%'", e.Message, StringComparison.Ordinal);
+    }
+
+    // Only the URI form decodes: a bare literal's zone is taken as written, in code and in the Twisted syntax.
+    [Theory]
+    [InlineData("fe80::1%6c%6f")]
+    [InlineData("fe80::1%25%6c%6f")]
+    public void ParseAddress_BareLiteral_DoesNotDecodeItsZone(string literal)
+    {
+        Assert.Throws<EndpointFormatException>(() => IPLiteral.ParseAddress(literal));
+        Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient($"tcp:host={literal.Replace(":", "\\:", StringComparison.Ordinal)}:port=80"));
+    }
+
+    // The choices docs/descriptions.md lists as stricter than other libraries.
+    [Theory]
+    [InlineData("tcp://[::ffff:192.0.2.1%lo]:80", "zone")]
+    [InlineData("tcp://example.com:http", "port")]
+    [InlineData("tcp:host=example.com:port=http", "port")]
+    [InlineData("tcp://*:*", "port")]
+    [InlineData("tcp:example.com:443:host=other.example", "host")]
+    public void Parse_WhereDescriptionsAreStricterThanOtherLibraries_Refuses(string description, string field)
     {
         var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(description));
 

@@ -50,6 +50,42 @@ public class TlsDescriptionTests
         Assert.Equal("::1", endpoint.TargetHost);
     }
 
+    // The tcp kind's positional rule: one positional field is the port when host= is given, and the host otherwise.
+    [Theory]
+    [InlineData("tls:host=example.com:1234")]
+    [InlineData("tls:port=1234:example.com")]
+    public void ParseClient_TwistedPositionalFields_FillHostAndPortAsForTcp(string description)
+    {
+        var endpoint = Assert.IsType<TlsClientEndpoint>(EndpointDescription.ParseClient(description));
+
+        var inner = Assert.IsType<HostnameEndpoint>(endpoint.Inner);
+        Assert.Equal(("example.com", 1234, "example.com"), (inner.Host, inner.Port, endpoint.TargetHost));
+        Assert.Equal(EndpointRole.Client, EndpointDescription.InferRole(description));
+    }
+
+    // TLS over a HostnameEndpoint holding an IPv6 literal: the description is TLS over that address, checked for it.
+    [Theory]
+    [InlineData("::1", DescriptionSyntax.Uri, "tls://[::1]:443")]
+    [InlineData("::1", DescriptionSyntax.Twisted, "tls:host=\\:\\:1:port=443")]
+    [InlineData("fe80::1%lo", DescriptionSyntax.Uri, "tls://[fe80::1%lo]:443")]
+    [InlineData("fe80::1%lo", DescriptionSyntax.Twisted, "tls:host=fe80\\:\\:1%lo:port=443")]
+    public void Format_TlsOverAHostnameEndpointForAnIPv6Literal_ParsesBackToThatAddress(string host, DescriptionSyntax syntax, string expected)
+    {
+        var endpoint = new TlsClientEndpoint(new HostnameEndpoint(host, 443));
+
+        string text = EndpointDescription.Format(endpoint, syntax);
+
+        Assert.Equal(expected, text);
+        var parsed = Assert.IsType<TlsClientEndpoint>(EndpointDescription.ParseClient(text));
+        Assert.Equal(new TcpClientEndpoint(IPLiteral.ParseAddress(host), 443), parsed.Inner);
+        Assert.Equal(endpoint.TargetHost, parsed.TargetHost);
+        Assert.Equal(text, EndpointDescription.Format(parsed, syntax));
+        if (syntax == DescriptionSyntax.Uri)
+        {
+            Assert.Equal(text, endpoint.ToString());
+        }
+    }
+
     [Theory]
     [InlineData("tls:443:certKey=server.pem:privateKey=server.key", "tls://0.0.0.0:443?cert=server.pem&key=server.key")]
     [InlineData("tls:443:privateKey=both.pem", "tls://0.0.0.0:443?cert=both.pem")]
