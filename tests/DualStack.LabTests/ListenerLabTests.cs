@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using DualStack.Internal;
 using DualStack.Tests.Shared;
 using DualStack.Tests.Shared.Lab;
 

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using DualStack.Internal;
 using DualStack.Tests.Shared;
 using DualStack.Tests.Shared.Lab;
 

@@ -122,7 +122,7 @@ internal static class DescribeCommand
         else if (endpoint is TcpServerEndpoint tcp)
         {
             json["kind"] = "tcp-server";
-            DescribeScope(json, tcp.Scope, tcp.Address, tcp.InterfaceName, tcp.Port);
+            DescribeScope(json, tcp.Scope, tcp.InterfaceName, tcp.Port, BindAddresses(tcp));
             json["backlog"] = tcp.Backlog;
         }
 
@@ -137,14 +137,14 @@ internal static class DescribeCommand
     private static JsonObject DescribeDatagram(UdpEndpoint endpoint)
     {
         var json = new JsonObject { ["role"] = "datagram", ["kind"] = "udp" };
-        DescribeScope(json, endpoint.Scope, endpoint.Address, endpoint.InterfaceName, endpoint.Port);
+        DescribeScope(json, endpoint.Scope, endpoint.InterfaceName, endpoint.Port, AddressesOf(endpoint.Scope, endpoint.Address, endpoint.InterfaceName));
         json["reuse_address"] = endpoint.ReuseAddress;
         json["uri"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Uri);
         json["twisted"] = EndpointDescription.Format(endpoint, DescriptionSyntax.Twisted);
         return json;
     }
 
-    private static void DescribeScope(JsonObject json, ListenScope scope, IPAddress? address, string? interfaceName, int port)
+    private static void DescribeScope(JsonObject json, ListenScope scope, string? interfaceName, int port, IEnumerable<IPAddress> addresses)
     {
         json["scope"] = scope switch
         {
@@ -155,10 +155,23 @@ internal static class DescribeCommand
         };
         json["interface"] = interfaceName;
         json["port"] = port;
-        json["addresses"] = JsonShapes.Array(AddressesOf(scope, address, interfaceName), a => JsonShapes.Address(a));
+        json["addresses"] = JsonShapes.Array(addresses, a => JsonShapes.Address(a));
     }
 
-    // What a bind would take, without binding: the wildcard addresses, or the interface's addresses now.
+    // What the listener would bind, from the listener's own plan; nothing when it could not listen (no such interface).
+    private static IEnumerable<IPAddress> BindAddresses(TcpServerEndpoint endpoint)
+    {
+        try
+        {
+            return endpoint.GetBindEndPoints().Select(e => e.Address);
+        }
+        catch (ListenException)
+        {
+            return [];
+        }
+    }
+
+    // What a UDP bind would take, without binding: the wildcard addresses, or the interface's addresses now.
     private static IEnumerable<IPAddress> AddressesOf(ListenScope scope, IPAddress? address, string? interfaceName) => scope switch
     {
         ListenScope.Address => [address!],

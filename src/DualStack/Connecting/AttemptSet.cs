@@ -1,5 +1,4 @@
 using System.Net;
-using DualStack.Diagnostics;
 
 namespace DualStack;
 

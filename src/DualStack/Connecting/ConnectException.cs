@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using DualStack.Diagnostics;
 
 namespace DualStack;
 
 /// <summary>A connection attempt to one address failed: refused, unreachable, timed out, or another socket error.</summary>
-public sealed class ConnectException : IOException
+public sealed class ConnectException : IOException, IHasErrorType
 {
     /// <summary>Creates the exception for a failed connect to <paramref name="remoteEndPoint"/>.</summary>
     /// <param name="remoteEndPoint">The address that was tried.</param>
@@ -27,4 +28,7 @@ public sealed class ConnectException : IOException
         TimeoutException => SocketError.TimedOut,
         _ => SocketError.SocketError,
     };
+
+    /// <inheritdoc />
+    string IHasErrorType.ErrorType => ErrorTypes.Of(SocketError);
 }

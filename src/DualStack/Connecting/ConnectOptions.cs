@@ -120,7 +120,7 @@ public sealed record ConnectOptions
     public TimeSpan ConnectTimeout
     {
         get => _connectTimeout;
-        init => _connectTimeout = Internal.EndpointArguments.CheckTimeout(value, nameof(ConnectTimeout));
+        init => _connectTimeout = EndpointArguments.CheckTimeout(value, nameof(ConnectTimeout));
     }
 
     /// <summary>An attempt delay lies within RFC 8305's bounds (10 ms - 2 s), or is infinite (no stagger).</summary>

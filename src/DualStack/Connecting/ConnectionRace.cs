@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.ExceptionServices;
 using DualStack.Diagnostics;
-using DualStack.Internal;
 
 namespace DualStack;
 

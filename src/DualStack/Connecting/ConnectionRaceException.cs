@@ -1,10 +1,12 @@
+using DualStack.Diagnostics;
+
 namespace DualStack;
 
 /// <summary>
 /// A connect by name failed: every attempt failed, or the overall timeout passed first. Lists every attempt
 /// with its address, timing and error.
 /// </summary>
-public sealed class ConnectionRaceException : IOException
+public sealed class ConnectionRaceException : IOException, IHasErrorType
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="target">What was connected to, such as <c>example.com:443</c>.</param>
@@ -36,4 +38,10 @@ public sealed class ConnectionRaceException : IOException
             : $"all {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")} to connect to {target} failed";
         return attempts.Count == 0 ? $"{summary}: no address to try" : $"{summary}: {string.Join("; ", attempts)}";
     }
+
+    /// <inheritdoc />
+    string IHasErrorType.ErrorType =>
+        TimedOut ? ErrorTypes.Timeout
+        : Attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Failed)?.Error is { } last ? ErrorTypes.Of(last)
+        : "no_address";
 }

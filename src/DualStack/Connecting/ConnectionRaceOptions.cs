@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using DualStack.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using DualStack.Diagnostics;
-using DualStack.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -35,10 +34,11 @@ namespace DualStack;
 /// settings are equal and they share the same injected services (resolver, history, clock, logger factory).
 /// </para>
 /// </remarks>
-public sealed record HostnameEndpoint : IStreamClientEndpoint
+public sealed record HostnameEndpoint : IRacingClientEndpoint
 {
     private static readonly Func<Socket, IPEndPoint, CancellationToken, ValueTask<Socket>> s_noStep = static (socket, _, _) => ValueTask.FromResult(socket);
     private static readonly Func<Socket, ValueTask> s_releaseNothing = static _ => ValueTask.CompletedTask;
+    private static readonly Func<Stream, ValueTask> s_disposeStream = static stream => stream.DisposeAsync();
 
     private readonly IPAddress? _literal;
 
@@ -193,7 +193,9 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     /// <exception cref="ConnectionRaceException">Every attempt failed, or the timeout passed; lists every attempt.</exception>
     /// <exception cref="HostResolutionException">The name could not be resolved, or has no address of a usable family.</exception>
     /// <exception cref="ArgumentException"><see cref="BindEndPoint"/> and <see cref="Family"/> name different families.</exception>
+#pragma warning disable RS0027 // Every endpoint's connect takes an optional token (IStreamClientEndpoint); the racing overload's is required.
     public async ValueTask<StreamConnection> ConnectAsync(CancellationToken cancellationToken = default)
+#pragma warning restore RS0027
     {
         var won = await ConnectAsync(s_noStep, s_releaseNothing, cancellationToken).ConfigureAwait(false);
         try
@@ -208,11 +210,32 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
         }
     }
 
+    /// <inheritdoc />
+    /// <exception cref="ConnectionRaceException">Every attempt failed (its step included), or the timeout passed; lists every attempt.</exception>
+    /// <exception cref="HostResolutionException">The name could not be resolved, or has no address of a usable family.</exception>
+    public async ValueTask<StreamConnection> ConnectAsync(Func<StreamConnection, CancellationToken, ValueTask<Stream>> afterConnect, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(afterConnect);
+        var won = await ConnectAsync(
+            (socket, _, token) => afterConnect(StreamConnection.FromConnectedSocket(socket), token),
+            s_disposeStream,
+            cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return new StreamConnection(won.Value, won.Socket, won.Socket.LocalEndPoint, won.Socket.RemoteEndPoint) { Attempts = won.Attempts };
+        }
+        catch
+        {
+            await ConnectionRace.ReleaseAsync(won, s_disposeStream).ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>
-    /// Connects, where an attempt wins only once <paramref name="afterConnect"/> has completed on its socket as well
-    /// (the TLS endpoint's handshake race); a step that fails fails its attempt, and the next one starts at once.
+    /// Connects, where an attempt wins only once <paramref name="afterConnect"/> has completed on its socket as well; a
+    /// step that fails fails its attempt, and the next one starts at once.
     /// </summary>
-    internal Task<RaceWinner<T>> ConnectAsync<T>(
+    private Task<RaceWinner<T>> ConnectAsync<T>(
         Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect, Func<T, ValueTask> release, CancellationToken cancellationToken)
         where T : class
     {
@@ -330,5 +353,5 @@ public sealed record HostnameEndpoint : IStreamClientEndpoint
     private DualStackMetrics MetricsFromFactory() => DualStackMetrics.For(MeterFactory);
 
     /// <summary>The endpoint's URI-style description, such as <c>tcp://example.com:443</c>.</summary>
-    public override string ToString() => EndpointDescription.Format(this, DescriptionSyntax.Uri);
+    public override string ToString() => EndpointText.Of(this);
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using DualStack.Internal;
 
 namespace DualStack;
 
@@ -122,7 +121,7 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
     }
 
     /// <summary>The endpoint's URI-style description, such as <c>tcp://[fe80::1%eth0]:80</c>.</summary>
-    public override string ToString() => EndpointDescription.Format(this, DescriptionSyntax.Uri);
+    public override string ToString() => EndpointText.Of(this);
 
     private static string FamilyName(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
 }

@@ -105,7 +105,7 @@ public sealed record UdpEndpoint
         var (address, dualMode) = Scope switch
         {
             ListenScope.Address => (Address!, false),
-            _ when SocketListener.IsDualModeSupported => (IPAddress.IPv6Any, true),
+            _ when DualMode.IsSupported => (IPAddress.IPv6Any, true),
             _ => (IPAddress.Any, false),
         };
 
@@ -149,5 +149,5 @@ public sealed record UdpEndpoint
     }
 
     /// <summary>The endpoint's URI-style description, such as <c>udp://*:5353</c>.</summary>
-    public override string ToString() => EndpointDescription.Format(this, DescriptionSyntax.Uri);
+    public override string ToString() => EndpointText.Of(this);
 }

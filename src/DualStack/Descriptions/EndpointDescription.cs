@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DualStack;
 
 /// <summary>
@@ -30,8 +32,7 @@ public static class EndpointDescription
     public static IStreamClientEndpoint ParseClient(string description)
     {
         ArgumentNullException.ThrowIfNull(description);
-        var parts = DescriptionParts.Split(description);
-        return KindOf(parts).ParseClient(parts);
+        return Parse<IStreamClientEndpoint>(description, EndpointRole.Client);
     }
 
     /// <summary>Parses a description of something to listen on.</summary>
@@ -42,8 +43,7 @@ public static class EndpointDescription
     public static IStreamServerEndpoint ParseServer(string description)
     {
         ArgumentNullException.ThrowIfNull(description);
-        var parts = DescriptionParts.Split(description);
-        return KindOf(parts).ParseServer(parts);
+        return Parse<IStreamServerEndpoint>(description, EndpointRole.Server);
     }
 
     /// <summary>Parses a description of where a UDP socket binds.</summary>
@@ -54,11 +54,7 @@ public static class EndpointDescription
     public static UdpEndpoint ParseDatagram(string description)
     {
         ArgumentNullException.ThrowIfNull(description);
-        var parts = DescriptionParts.Split(description);
-        var kind = KindOf(parts);
-        return kind == UdpDescriptionKind.Instance
-            ? UdpDescriptionKind.ParseDatagram(parts)
-            : throw parts.Error("kind", $"'{parts.Kind}' is not a datagram kind; use udp or udp6", 0);
+        return Parse<UdpEndpoint>(description, EndpointRole.Datagram);
     }
 
     /// <summary>Guesses whether a description is meant to connect or to listen.</summary>
@@ -91,18 +87,7 @@ public static class EndpointDescription
     public static string Format(IStreamClientEndpoint endpoint, DescriptionSyntax syntax)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        return endpoint switch
-        {
-            TcpClientEndpoint tcp => TcpDescriptionKind.FormatClient(
-                tcp.Host, tcp.Address is not null, tcp.Port, tcp.BindEndPoint,
-                tcp.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : tcp.ConnectTimeout, [], syntax),
-            HostnameEndpoint named => TcpDescriptionKind.FormatClient(
-                named.Host, named.Literal is not null, named.Port, named.BindEndPoint,
-                named.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : named.ConnectTimeout,
-                HostnameDescriptionOptions.Format(named), syntax),
-            TlsClientEndpoint tls => TlsDescriptionKind.FormatClient(tls, syntax),
-            _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),
-        };
+        return FormatAny(endpoint, syntax);
     }
 
     /// <summary>Formats a server endpoint as a description.</summary>
@@ -114,12 +99,7 @@ public static class EndpointDescription
     public static string Format(IStreamServerEndpoint endpoint, DescriptionSyntax syntax)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        return endpoint switch
-        {
-            TcpServerEndpoint tcp => TcpDescriptionKind.FormatServer(tcp, syntax),
-            TlsServerEndpoint tls => TlsDescriptionKind.FormatServer(tls, syntax),
-            _ => throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint)),
-        };
+        return FormatAny(endpoint, syntax);
     }
 
     /// <summary>Formats a UDP endpoint as a description.</summary>
@@ -130,7 +110,44 @@ public static class EndpointDescription
     public static string Format(UdpEndpoint endpoint, DescriptionSyntax syntax)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
-        return UdpDescriptionKind.Format(endpoint, syntax);
+        return FormatAny(endpoint, syntax);
+    }
+
+    // Endpoints print themselves (ToString) through EndpointText, which sits below them; the library sets it as it loads.
+#pragma warning disable CA2255 // A library's module initializer: it only hands a delegate to a lower layer of the same library.
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void DescribeEndpoints() => EndpointText.Register(static endpoint => TryFormat(endpoint, DescriptionSyntax.Uri));
+
+    private static string FormatAny(object endpoint, DescriptionSyntax syntax) =>
+        TryFormat(endpoint, syntax) ?? throw new ArgumentException($"{endpoint.GetType().Name} has no description", nameof(endpoint));
+
+    private static string? TryFormat(object endpoint, DescriptionSyntax syntax)
+    {
+        foreach (var kind in s_kinds)
+        {
+            if (kind.Format(endpoint, syntax) is { } description)
+            {
+                return description;
+            }
+        }
+
+        return null;
+    }
+
+    private static T Parse<T>(string description, EndpointRole role)
+        where T : class
+    {
+        var parts = DescriptionParts.Split(description);
+        var kind = KindOf(parts);
+        if (kind.Roles.Contains(role))
+        {
+            return (T)kind.Parse(parts, role);
+        }
+
+        var names = s_kinds.Where(k => k.Roles.Contains(role)).SelectMany(k => k.Names).ToList();
+        string use = names.Count == 1 ? names[0] : $"{string.Join(", ", names[..^1])} or {names[^1]}";
+        throw parts.Error("kind", $"'{parts.Kind}' is not a {role.ToString().ToLowerInvariant()} kind; use {use}", 0);
     }
 
     private static IDescriptionKind KindOf(DescriptionParts parts)

@@ -56,7 +56,24 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
                 : EndpointRole.Client;
     }
 
-    public IStreamServerEndpoint ParseServer(DescriptionParts parts)
+    public IReadOnlyList<EndpointRole> Roles { get; } = [EndpointRole.Client, EndpointRole.Server];
+
+    public object Parse(DescriptionParts parts, EndpointRole role) => role == EndpointRole.Client ? ParseClient(parts) : ParseServer(parts);
+
+    public string? Format(object endpoint, DescriptionSyntax syntax) => endpoint switch
+    {
+        TcpClientEndpoint tcp => FormatClient(
+            tcp.Host, tcp.Address is not null, tcp.Port, tcp.BindEndPoint,
+            tcp.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : tcp.ConnectTimeout, [], syntax),
+        HostnameEndpoint named => FormatClient(
+            named.Host, named.Literal is not null, named.Port, named.BindEndPoint,
+            named.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : named.ConnectTimeout,
+            HostnameDescriptionOptions.Format(named), syntax),
+        TcpServerEndpoint server => FormatServer(server, syntax),
+        _ => null,
+    };
+
+    public static IStreamServerEndpoint ParseServer(DescriptionParts parts)
     {
         bool v6 = parts.Kind == "tcp6";
         DescriptionParts.Field? interfaceField;
@@ -98,7 +115,7 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         return endpoint;
     }
 
-    public IStreamClientEndpoint ParseClient(DescriptionParts parts)
+    public static IStreamClientEndpoint ParseClient(DescriptionParts parts)
     {
         if (parts.Kind == "tcp6")
         {
@@ -162,7 +179,7 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         return timeout is { } overall ? named with { ConnectTimeout = overall } : named;
     }
 
-    public static string FormatServer(TcpServerEndpoint endpoint, DescriptionSyntax syntax)
+    private static string FormatServer(TcpServerEndpoint endpoint, DescriptionSyntax syntax)
     {
         var options = new List<(string, string)>();
         if (endpoint.Scope == ListenScope.AllInterfacesPerFamily)
@@ -178,7 +195,7 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
         return new LocalBinding(endpoint.Scope, endpoint.Address, endpoint.InterfaceName).Format("tcp", endpoint.Port, options, syntax);
     }
 
-    public static string FormatClient(
+    private static string FormatClient(
         string host, bool literal, int port, IPEndPoint? bind, TimeSpan? timeout, IEnumerable<(string Key, string Value)> more, DescriptionSyntax syntax)
     {
         var text = new StringBuilder();

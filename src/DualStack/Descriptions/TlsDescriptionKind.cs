@@ -32,10 +32,21 @@ internal sealed class TlsDescriptionKind : IDescriptionKind
     public EndpointRole InferRole(DescriptionParts parts) =>
         TcpDescriptionKind.Instance.InferRole(parts.As("tcp", [.. s_clientKeys, .. ServerKeys(parts.Syntax)]));
 
-    public IStreamClientEndpoint ParseClient(DescriptionParts parts)
+    public IReadOnlyList<EndpointRole> Roles { get; } = [EndpointRole.Client, EndpointRole.Server];
+
+    public object Parse(DescriptionParts parts, EndpointRole role) => role == EndpointRole.Client ? ParseClient(parts) : ParseServer(parts);
+
+    public string? Format(object endpoint, DescriptionSyntax syntax) => endpoint switch
+    {
+        TlsClientEndpoint client => FormatClient(client, syntax),
+        TlsServerEndpoint server => FormatServer(server, syntax),
+        _ => null,
+    };
+
+    private static TlsClientEndpoint ParseClient(DescriptionParts parts)
     {
         RejectUnknown(parts, [.. TcpDescriptionKind.ClientKeys(parts.Syntax), .. s_clientKeys]);
-        var inner = TcpDescriptionKind.Instance.ParseClient(parts.As("tcp", s_clientKeys));
+        var inner = TcpDescriptionKind.ParseClient(parts.As("tcp", s_clientKeys));
         string host = parts.Keyword(TargetHost) is { } target ? Host(parts, target) : TlsClientEndpoint.DefaultTargetHost(inner)!;
         var options = new TlsClientOptions();
         bool race = false;
@@ -64,11 +75,11 @@ internal sealed class TlsDescriptionKind : IDescriptionKind
         return new TlsClientEndpoint(inner, host) { Options = options, RaceThroughHandshake = race };
     }
 
-    public IStreamServerEndpoint ParseServer(DescriptionParts parts)
+    private static TlsServerEndpoint ParseServer(DescriptionParts parts)
     {
         var keys = ServerKeys(parts.Syntax);
         RejectUnknown(parts, [.. TcpDescriptionKind.ServerKeys(parts.Syntax), .. keys]);
-        var inner = TcpDescriptionKind.Instance.ParseServer(parts.As("tcp", keys));
+        var inner = TcpDescriptionKind.ParseServer(parts.As("tcp", keys));
         var (certificateKey, privateKeyKey) = FileKeys(parts.Syntax);
         var certificate = parts.Keyword(certificateKey);
         var privateKey = parts.Keyword(privateKeyKey);
@@ -97,7 +108,7 @@ internal sealed class TlsDescriptionKind : IDescriptionKind
         return new TlsServerEndpoint(inner, certificateFile, privateKeyFile) { Options = options };
     }
 
-    public static string FormatClient(TlsClientEndpoint endpoint, DescriptionSyntax syntax)
+    private static string FormatClient(TlsClientEndpoint endpoint, DescriptionSyntax syntax)
     {
         if (endpoint.Inner is not (TcpClientEndpoint or HostnameEndpoint))
         {
@@ -136,10 +147,10 @@ internal sealed class TlsDescriptionKind : IDescriptionKind
             options.Add((RaceHandshake, "true"));
         }
 
-        return Wrap(EndpointDescription.Format(endpoint.Inner, syntax), options, syntax);
+        return Wrap(TcpDescriptionKind.Instance.Format(endpoint.Inner, syntax)!, options, syntax);
     }
 
-    public static string FormatServer(TlsServerEndpoint endpoint, DescriptionSyntax syntax)
+    private static string FormatServer(TlsServerEndpoint endpoint, DescriptionSyntax syntax)
     {
         if (endpoint.Inner is not TcpServerEndpoint tcp)
         {
@@ -168,7 +179,7 @@ internal sealed class TlsDescriptionKind : IDescriptionKind
             options.Add((HandshakeTimeout, FormatSeconds(endpoint.Options.HandshakeTimeout)));
         }
 
-        return Wrap(TcpDescriptionKind.FormatServer(tcp, syntax), options, syntax);
+        return Wrap(TcpDescriptionKind.Instance.Format(tcp, syntax)!, options, syntax);
     }
 
     private static string[] ServerKeys(DescriptionSyntax syntax)

@@ -22,11 +22,13 @@ internal sealed class UdpDescriptionKind : IDescriptionKind
 
     public EndpointRole InferRole(DescriptionParts parts) => EndpointRole.Datagram;
 
-    public IStreamClientEndpoint ParseClient(DescriptionParts parts) => throw NotAStream(parts);
+    public IReadOnlyList<EndpointRole> Roles { get; } = [EndpointRole.Datagram];
 
-    public IStreamServerEndpoint ParseServer(DescriptionParts parts) => throw NotAStream(parts);
+    public object Parse(DescriptionParts parts, EndpointRole role) => ParseDatagram(parts);
 
-    public static UdpEndpoint ParseDatagram(DescriptionParts parts)
+    public string? Format(object endpoint, DescriptionSyntax syntax) => endpoint is UdpEndpoint udp ? Format(udp, syntax) : null;
+
+    private static UdpEndpoint ParseDatagram(DescriptionParts parts)
     {
         RejectUnknown(parts, [.. Keys(parts.Syntax)]);
         bool uri = parts.Syntax == DescriptionSyntax.Uri;
@@ -43,12 +45,9 @@ internal sealed class UdpDescriptionKind : IDescriptionKind
         return parts.Keyword("reuse") is { } reuse ? endpoint with { ReuseAddress = Bool(parts, reuse) } : endpoint;
     }
 
-    public static string Format(UdpEndpoint endpoint, DescriptionSyntax syntax)
+    private static string Format(UdpEndpoint endpoint, DescriptionSyntax syntax)
     {
         List<(string, string)> options = endpoint.ReuseAddress ? [("reuse", "true")] : [];
         return new LocalBinding(endpoint.Scope, endpoint.Address, endpoint.InterfaceName).Format("udp", endpoint.Port, options, syntax);
     }
-
-    private static EndpointFormatException NotAStream(DescriptionParts parts) =>
-        parts.Error("kind", $"'{parts.Kind}' describes a datagram socket, not a stream to connect to or listen on", 0);
 }

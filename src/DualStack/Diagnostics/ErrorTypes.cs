@@ -14,24 +14,9 @@ internal static class ErrorTypes
     {
         null => "_OTHER",
         OperationCanceledException => Cancelled,
-        HostResolutionException resolution => Of(resolution.Error),
-        ConnectionRaceException { TimedOut: true } => Timeout,
-        ConnectionRaceException race => race.Attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Failed)?.Error is { } last ? Of(last) : "no_address",
-        ConnectException connect => Of(connect.SocketError),
+        IHasErrorType typed => typed.ErrorType,
         SocketException socket => Of(socket.SocketErrorCode),
-        TlsHandshakeException => "tls_handshake_failed",
         _ => error.GetType().FullName ?? "_OTHER",
-    };
-
-    public static string Of(ResolutionError error) => error switch
-    {
-        ResolutionError.NoSuchName => "host_not_found",
-        ResolutionError.TryAgain => "try_again",
-        ResolutionError.NoData => "no_data",
-        ResolutionError.FamilyNotSupported => "family_not_supported",
-        ResolutionError.BadService => "bad_service",
-        ResolutionError.Timeout => Timeout,
-        _ => "resolution_failed",
     };
 
     public static string Of(SocketError error) => error switch

@@ -18,8 +18,6 @@ internal sealed class SocketListener : IStreamListener
     private const int PortRetries = 8;
     private const int QueueCapacity = 16;
 
-    private static readonly Lazy<bool> s_dualModeSupported = new(ProbeDualMode);
-
     private readonly Socket[] _sockets;
     private readonly Channel<Socket> _accepted = Channel.CreateBounded<Socket>(new BoundedChannelOptions(QueueCapacity) { SingleReader = false });
     private readonly CancellationTokenSource _stopping = new();
@@ -45,8 +43,6 @@ internal sealed class SocketListener : IStreamListener
         _acceptLoops = [.. sockets.Select(AcceptLoopAsync)];
         _stop = new Lazy<Task>(StopCoreAsync);
     }
-
-    public static bool IsDualModeSupported => s_dualModeSupported.Value;
 
     public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
 
@@ -273,25 +269,6 @@ internal sealed class SocketListener : IStreamListener
 
     private void Fault(IPEndPoint localEndPoint, Exception error, string reason) =>
         _accepted.Writer.TryComplete(new ListenException(_description, [new KeyValuePair<IPEndPoint, Exception>(localEndPoint, error)], reason));
-
-    private static bool ProbeDualMode()
-    {
-        if (!Socket.OSSupportsIPv6)
-        {
-            return false;
-        }
-
-        try
-        {
-            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
-            probe.DualMode = true;
-            return probe.DualMode;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     internal readonly record struct Plan(IPAddress Address, bool DualMode);
 }

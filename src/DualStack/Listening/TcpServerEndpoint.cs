@@ -130,7 +130,16 @@ public sealed record TcpServerEndpoint : IStreamServerEndpoint
     }
 
     /// <summary>The endpoint's URI-style description, such as <c>tcp://*:8080</c>.</summary>
-    public override string ToString() => EndpointDescription.Format(this, DescriptionSyntax.Uri);
+    public override string ToString() => EndpointText.Of(this);
+
+    /// <summary>The local endpoints <see cref="ListenAsync"/> would bind now, without binding anything.</summary>
+    /// <returns>
+    /// Every interface: one dual-mode <c>[::]</c> socket where the OS allows it, else <c>[::]</c> and <c>0.0.0.0</c> (only
+    /// <c>0.0.0.0</c> without IPv6); an interface: each of its addresses at this moment; an address: that address.
+    /// The port is <see cref="Port"/>, 0 included.
+    /// </returns>
+    /// <exception cref="ListenException">The interface does not exist, or has no addresses.</exception>
+    public IReadOnlyList<IPEndPoint> GetBindEndPoints() => [.. PlanSockets().Select(p => new IPEndPoint(p.Address, Port))];
 
     private List<SocketListener.Plan> PlanSockets()
     {
@@ -138,7 +147,7 @@ public sealed record TcpServerEndpoint : IStreamServerEndpoint
         {
             case ListenScope.Address:
                 return [new(Address!, DualMode: false)];
-            case ListenScope.AllInterfaces when SocketListener.IsDualModeSupported:
+            case ListenScope.AllInterfaces when DualMode.IsSupported:
                 return [new(IPAddress.IPv6Any, DualMode: true)];
             case ListenScope.AllInterfaces or ListenScope.AllInterfacesPerFamily:
                 // No IPv6 at all: IPv4 alone, as Kestrel's AnyIPListenOptions falls back to 0.0.0.0.

@@ -1,7 +1,9 @@
+using DualStack.Diagnostics;
+
 namespace DualStack;
 
 /// <summary>A host name could not be resolved. Carries the host, the resolver's code and its text.</summary>
-public sealed class HostResolutionException : IOException
+public sealed class HostResolutionException : IOException, IHasErrorType
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="host">The name that was looked up.</param>
@@ -24,4 +26,16 @@ public sealed class HostResolutionException : IOException
 
     /// <summary>The resolver's own text.</summary>
     public string Detail { get; }
+
+    /// <inheritdoc />
+    string IHasErrorType.ErrorType => Error switch
+    {
+        ResolutionError.NoSuchName => "host_not_found",
+        ResolutionError.TryAgain => "try_again",
+        ResolutionError.NoData => "no_data",
+        ResolutionError.FamilyNotSupported => "family_not_supported",
+        ResolutionError.BadService => "bad_service",
+        ResolutionError.Timeout => ErrorTypes.Timeout,
+        _ => "resolution_failed",
+    };
 }

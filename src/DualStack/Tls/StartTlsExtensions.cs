@@ -32,7 +32,7 @@ public static class StartTlsExtensions
         this StreamConnection connection, string targetHost, TlsClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        string host = Internal.EndpointArguments.ParseHost(targetHost, out _);
+        string host = EndpointArguments.ParseHost(targetHost, out _);
         try
         {
             cancellationToken.ThrowIfCancellationRequested();

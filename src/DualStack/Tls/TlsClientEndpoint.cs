@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Security;
-using System.Net.Sockets;
-using DualStack.Internal;
 
 namespace DualStack;
 
@@ -16,7 +14,8 @@ namespace DualStack;
 /// </para>
 /// <para>
 /// By default the inner endpoint connects first and the handshake follows; a handshake that fails fails the connect.
-/// With <see cref="RaceThroughHandshake"/> and a <see cref="HostnameEndpoint"/> inside, each attempt of the race makes its
+/// With <see cref="RaceThroughHandshake"/> and an inner endpoint that races (an <see cref="IRacingClientEndpoint"/>, such
+/// as <see cref="HostnameEndpoint"/>), each attempt of the race makes its
 /// own handshake and the first to complete one wins, so an address family where TCP connects but TLS stalls (a broken
 /// middlebox, a server that accepts and never answers) loses to one where TLS works.
 /// </para>
@@ -28,8 +27,6 @@ namespace DualStack;
 /// </remarks>
 public sealed record TlsClientEndpoint : IStreamClientEndpoint
 {
-    private static readonly Func<SslStream, ValueTask> s_disposeStream = static stream => stream.DisposeAsync();
-
     /// <summary>Wraps <paramref name="inner"/>; the target host is its host.</summary>
     /// <param name="inner">A <see cref="HostnameEndpoint"/> or <see cref="TcpClientEndpoint"/>, whose <c>Host</c> becomes <see cref="TargetHost"/>.</param>
     /// <exception cref="ArgumentNullException"><paramref name="inner"/> is <see langword="null"/>.</exception>
@@ -66,12 +63,12 @@ public sealed record TlsClientEndpoint : IStreamClientEndpoint
         init => field = value ?? throw new ArgumentNullException(nameof(Options));
     } = new();
 
-    /// <summary>Whether an attempt of the inner <see cref="HostnameEndpoint"/>'s race wins only once its TLS handshake has completed.</summary>
+    /// <summary>Whether an attempt of the inner endpoint's race (an <see cref="IRacingClientEndpoint"/>) wins only once its TLS handshake has completed.</summary>
     /// <remarks>
     /// Defaults to <see langword="false"/>: the first TCP connection wins and the handshake follows on it alone. When
     /// <see langword="true"/>, attempts keep starting every attempt delay until one completes its handshake; a failed
     /// handshake fails its attempt and the next starts at once, and losers' streams and sockets are closed. Has no effect
-    /// over other endpoints, which make one connection.
+    /// over endpoints that do not race, which make one connection.
     /// </remarks>
     public bool RaceThroughHandshake { get; init; }
 
@@ -86,13 +83,11 @@ public sealed record TlsClientEndpoint : IStreamClientEndpoint
     {
         cancellationToken.ThrowIfCancellationRequested();
         var handshake = await TlsClientHandshake.CreateAsync(TargetHost, Options, cancellationToken).ConfigureAwait(false);
-        if (RaceThroughHandshake && Inner is HostnameEndpoint named)
+        if (RaceThroughHandshake && Inner is IRacingClientEndpoint racing)
         {
-            var won = await named.ConnectAsync(
-                (socket, remote, token) => handshake.AuthenticateAsync(new NetworkStream(socket, ownsSocket: true), remote, token),
-                s_disposeStream,
+            return await racing.ConnectAsync(
+                async (connection, token) => await handshake.AuthenticateAsync(connection.Stream, connection.RemoteEndPoint as IPEndPoint, token).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
-            return new StreamConnection(won.Value, won.Socket, won.Socket.LocalEndPoint, won.Socket.RemoteEndPoint) { Attempts = won.Attempts };
         }
 
         var connection = await Inner.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -111,7 +106,7 @@ public sealed record TlsClientEndpoint : IStreamClientEndpoint
     }
 
     /// <summary>The endpoint's URI-style description, such as <c>tls://example.com:443</c>.</summary>
-    public override string ToString() => EndpointDescription.Format(this, DescriptionSyntax.Uri);
+    public override string ToString() => EndpointText.Of(this);
 
     /// <summary>The target host an endpoint stands for by default: the host of a hostname or TCP endpoint.</summary>
     internal static string? DefaultTargetHost(IStreamClientEndpoint inner) => inner switch

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Security;
+using DualStack.Diagnostics;
 
 namespace DualStack;
 
@@ -12,7 +13,7 @@ namespace DualStack;
 /// reason (<c>TLS handshake with example.com at [2001:db8::1]:443 failed: the certificate is not valid for
 /// 'example.com' (it names www.example.org)</c>).
 /// </remarks>
-public sealed class TlsHandshakeException : IOException
+public sealed class TlsHandshakeException : IOException, IHasErrorType
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="host">The host name (or address literal) the handshake was for; on a server, the client's name for itself is unknown, so its address.</param>
@@ -52,4 +53,7 @@ public sealed class TlsHandshakeException : IOException
         string at = remoteEndPoint is null ? string.Empty : $" at {IPLiteral.FormatEndPoint(IPLiteral.Unmap(remoteEndPoint))}";
         return $"TLS handshake with {host}{at} failed: {reason}";
     }
+
+    /// <inheritdoc />
+    string IHasErrorType.ErrorType => "tls_handshake_failed";
 }

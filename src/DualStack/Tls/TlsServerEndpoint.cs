@@ -104,7 +104,7 @@ public sealed record TlsServerEndpoint : IStreamServerEndpoint
     }
 
     /// <summary>The endpoint's URI-style description, such as <c>tls://*:443?cert=server.pem&amp;key=server.key</c>.</summary>
-    public override string ToString() => EndpointDescription.Format(this, DescriptionSyntax.Uri);
+    public override string ToString() => EndpointText.Of(this);
 
     private SslStreamCertificateContext LoadPemFiles()
     {

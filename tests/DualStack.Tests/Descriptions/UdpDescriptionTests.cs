@@ -66,12 +66,13 @@ public class UdpDescriptionTests
     [Theory]
     [InlineData("udp://*:53")]
     [InlineData("udp:53")]
-    public void ParseClientOrServer_Udp_SaysItIsADatagramSocket(string description)
+    public void ParseClientOrServer_Udp_SaysWhichKindsDescribeThatRole(string description)
     {
         var client = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseClient(description));
         var server = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseServer(description));
 
-        Assert.Contains("datagram socket", client.Message, StringComparison.Ordinal);
+        Assert.Contains("'udp' is not a client kind; use tcp, tcp6 or tls", client.Message, StringComparison.Ordinal);
+        Assert.Contains("'udp' is not a server kind; use tcp, tcp6 or tls", server.Message, StringComparison.Ordinal);
         Assert.Equal("kind", server.Field);
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace DualStack.Internal;
+namespace DualStack;
 
 /// <summary>Argument checks that every endpoint's constructor and options share.</summary>
 internal static class EndpointArguments

@@ -1,6 +1,7 @@
+using DualStack.Diagnostics;
 using Microsoft.Extensions.Logging;
 
-namespace DualStack.Diagnostics;
+namespace DualStack;
 
 /// <summary>
 /// Everything a race reports, in one place, so that the race itself reads as the algorithm: a log line as each attempt

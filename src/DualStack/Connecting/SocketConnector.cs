@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace DualStack.Internal;
+namespace DualStack;
 
 /// <summary>Opens one TCP socket and connects it, closing it on every failure.</summary>
 internal static class SocketConnector
