@@ -2,7 +2,7 @@ using System.Net;
 
 namespace DualStack;
 
-/// <summary>Argument checks that every endpoint's constructor and options share.</summary>
+// <summary>Argument checks that every endpoint's constructor and options share.</summary>
 internal static class EndpointArguments
 {
     public static void ThrowIfInvalidPort(int port, string paramName)
@@ -11,7 +11,7 @@ internal static class EndpointArguments
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort, paramName);
     }
 
-    /// <summary>A timeout is positive, or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
+    // <summary>A timeout is positive, or <see cref="Timeout.InfiniteTimeSpan"/>.</summary>
     public static TimeSpan CheckTimeout(TimeSpan value, string paramName)
     {
         if (value != Timeout.InfiniteTimeSpan)
@@ -22,7 +22,7 @@ internal static class EndpointArguments
         return value;
     }
 
-    /// <summary>A host given as a literal or a name: the literal, if it is one, and the host's canonical text.</summary>
+    // <summary>A host given as a literal or a name: the literal, if it is one, and the host's canonical text.</summary>
     public static string ParseHost(string host, out IPAddress? literal)
     {
         ArgumentNullException.ThrowIfNull(host);

@@ -207,7 +207,7 @@ internal static class LiteralParser
         return null;
     }
 
-    /// <summary>Parses <c>[v6%zone]:port</c> or <c>v4:port</c>; with <paramref name="portRequired"/> off, also a bare address.</summary>
+    // <summary>Parses <c>[v6%zone]:port</c> or <c>v4:port</c>; with <paramref name="portRequired"/> off, also a bare address.</summary>
     public static ParseError? TryParseEndPoint(ReadOnlySpan<char> text, int offset, bool portRequired, out IPEndPoint? endPoint)
     {
         endPoint = null;
@@ -285,7 +285,7 @@ internal static class LiteralParser
         return null;
     }
 
-    /// <summary>RFC 5952 text for an IPv6 address: lowercase, longest zero run compressed, mixed notation for IPv4-mapped only.</summary>
+    // <summary>RFC 5952 text for an IPv6 address: lowercase, longest zero run compressed, mixed notation for IPv4-mapped only.</summary>
     public static string FormatIPv6(IPAddress address, bool includeZone)
     {
         // IPAddress.ToString writes every address with 96 leading zero bits in the deprecated

@@ -2,13 +2,13 @@ using System.Net;
 
 namespace DualStack;
 
-/// <summary>
-/// Owns every attempt of one race, the way Trio's nursery owns its tasks: an attempt started here is cancelled, awaited
-/// and released here, unless it was taken out. The race takes out only its winner, and only after everything that can
-/// throw (the last outcomes, logs, metrics, spans, the candidates' disposal) has run, so that a throw anywhere, from the
-/// race or from a user's logger or listener, leaves no socket open.
-/// </summary>
-/// <typeparam name="T">What a successful attempt makes: a socket, or a socket and a TLS stream.</typeparam>
+// <summary>
+// Owns every attempt of one race, the way Trio's nursery owns its tasks: an attempt started here is cancelled, awaited
+// and released here, unless it was taken out. The race takes out only its winner, and only after everything that can
+// throw (the last outcomes, logs, metrics, spans, the candidates' disposal) has run, so that a throw anywhere, from the
+// race or from a user's logger or listener, leaves no socket open.
+// </summary>
+// <typeparam name="T">What a successful attempt makes: a socket, or a socket and a TLS stream.</typeparam>
 internal sealed class AttemptSet<T> : IAsyncDisposable
     where T : class
 {
@@ -28,12 +28,12 @@ internal sealed class AttemptSet<T> : IAsyncDisposable
     private T? _winner;
     private bool _stopped;
 
-    /// <param name="connect">One attempt; it owns what it made only until it returns it.</param>
-    /// <param name="release">Closes what an attempt made, when it is not taken out.</param>
-    /// <param name="observer">Told of every start and end.</param>
-    /// <param name="timeProvider">The clock of the attempts' times.</param>
-    /// <param name="startTimestamp">Time zero of the attempts' times.</param>
-    /// <param name="cancellationToken">Cancels every attempt.</param>
+    // <param name="connect">One attempt; it owns what it made only until it returns it.</param>
+    // <param name="release">Closes what an attempt made, when it is not taken out.</param>
+    // <param name="observer">Told of every start and end.</param>
+    // <param name="timeProvider">The clock of the attempts' times.</param>
+    // <param name="startTimestamp">Time zero of the attempts' times.</param>
+    // <param name="cancellationToken">Cancels every attempt.</param>
     public AttemptSet(
         Func<IPEndPoint, CancellationToken, ValueTask<T>> connect,
         Func<T, ValueTask> release,
@@ -50,19 +50,19 @@ internal sealed class AttemptSet<T> : IAsyncDisposable
         _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
-    /// <summary>Cancelled when the set stops: by the caller's token, or once the race is decided.</summary>
+    // <summary>Cancelled when the set stops: by the caller's token, or once the race is decided.</summary>
     public CancellationToken Token => _cancel.Token;
 
-    /// <summary>Every attempt started so far, in order, with its outcome as far as known.</summary>
+    // <summary>Every attempt started so far, in order, with its outcome as far as known.</summary>
     public IReadOnlyList<ConnectionAttempt> Attempts => _attempts;
 
-    /// <summary>How many attempts are in flight.</summary>
+    // <summary>How many attempts are in flight.</summary>
     public int Running => _running.Count;
 
-    /// <summary>Whether an attempt has connected (the set still owns it until <see cref="TakeWinner"/>).</summary>
+    // <summary>Whether an attempt has connected (the set still owns it until <see cref="TakeWinner"/>).</summary>
     public bool HasWinner => _winner is not null;
 
-    /// <summary>Starts an attempt to <paramref name="endPoint"/>, under its own span.</summary>
+    // <summary>Starts an attempt to <paramref name="endPoint"/>, under its own span.</summary>
     public void Start(IPEndPoint endPoint)
     {
         var attempt = new ConnectionAttempt(endPoint, Elapsed(), TimeSpan.Zero, AttemptOutcome.Cancelled, null);
@@ -79,7 +79,7 @@ internal sealed class AttemptSet<T> : IAsyncDisposable
         }
     }
 
-    /// <summary>Adds the attempts in flight to what the race waits for.</summary>
+    // <summary>Adds the attempts in flight to what the race waits for.</summary>
     public void AddRunningTo(List<Task> waitFor)
     {
         foreach (var attempt in _running)
@@ -88,10 +88,10 @@ internal sealed class AttemptSet<T> : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Takes the outcome of an attempt that has completed: it connected (and is now the winner, still owned here) or it
-    /// failed. Returns <see langword="false"/> when <paramref name="completed"/> is not one of this set's attempts.
-    /// </summary>
+    // <summary>
+    // Takes the outcome of an attempt that has completed: it connected (and is now the winner, still owned here) or it
+    // failed. Returns <see langword="false"/> when <paramref name="completed"/> is not one of this set's attempts.
+    // </summary>
     public bool TryEnd(Task completed)
     {
         int position = completed is Task<T> task ? _running.IndexOf(task) : -1;
@@ -118,10 +118,10 @@ internal sealed class AttemptSet<T> : IAsyncDisposable
         return true;
     }
 
-    /// <summary>
-    /// Ends every attempt still in flight: one that had already failed on its own is recorded as failed; the rest are
-    /// cancelled, awaited, and whatever they made is released. The winner, if any, stays owned here.
-    /// </summary>
+    // <summary>
+    // Ends every attempt still in flight: one that had already failed on its own is recorded as failed; the rest are
+    // cancelled, awaited, and whatever they made is released. The winner, if any, stays owned here.
+    // </summary>
     public async ValueTask StopAsync()
     {
         if (_stopped)
@@ -162,7 +162,7 @@ internal sealed class AttemptSet<T> : IAsyncDisposable
         _runningIndex.Clear();
     }
 
-    /// <summary>Takes the winner out of the set: from here the caller owns it.</summary>
+    // <summary>Takes the winner out of the set: from here the caller owns it.</summary>
     public T? TakeWinner()
     {
         var winner = _winner;
@@ -170,7 +170,7 @@ internal sealed class AttemptSet<T> : IAsyncDisposable
         return winner;
     }
 
-    /// <summary>Stops every attempt and releases the winner unless it was taken out.</summary>
+    // <summary>Stops every attempt and releases the winner unless it was taken out.</summary>
     public async ValueTask DisposeAsync()
     {
         try

@@ -29,6 +29,6 @@ public sealed class ConnectException : IOException, IHasErrorType
         _ => SocketError.SocketError,
     };
 
-    /// <inheritdoc />
+    // <inheritdoc />
     string IHasErrorType.ErrorType => ErrorTypes.Of(SocketError);
 }

@@ -123,7 +123,7 @@ public sealed record ConnectOptions
         init => _connectTimeout = EndpointArguments.CheckTimeout(value, nameof(ConnectTimeout));
     }
 
-    /// <summary>An attempt delay lies within RFC 8305's bounds (10 ms - 2 s), or is infinite (no stagger).</summary>
+    // <summary>An attempt delay lies within RFC 8305's bounds (10 ms - 2 s), or is infinite (no stagger).</summary>
     internal static TimeSpan CheckAttemptDelay(TimeSpan value, string paramName)
     {
         if (value != Timeout.InfiniteTimeSpan)
@@ -135,7 +135,7 @@ public sealed record ConnectOptions
         return value;
     }
 
-    /// <summary>A cap on attempts in flight is at least 1.</summary>
+    // <summary>A cap on attempts in flight is at least 1.</summary>
     internal static int CheckMaxConcurrentAttempts(int value, string paramName)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(value, 1, paramName);

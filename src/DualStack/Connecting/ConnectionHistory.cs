@@ -112,7 +112,7 @@ public sealed class ConnectionHistory
         }
     }
 
-    /// <summary>Forgets what every history recorded so far, as an address change of this machine does.</summary>
+    // <summary>Forgets what every history recorded so far, as an address change of this machine does.</summary>
     internal static void OnAddressChanged() => Interlocked.Increment(ref s_addressGeneration);
 
     private static void ListenForAddressChanges()

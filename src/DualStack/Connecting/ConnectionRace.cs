@@ -38,14 +38,14 @@ namespace DualStack;
 /// </remarks>
 public static class ConnectionRace
 {
-    /// <summary>
-    /// The most attempts one race starts; candidates after that are not pulled, and the race fails with the attempts made
-    /// (docs/reliability.md).
-    /// </summary>
-    /// <remarks>
-    /// Without it, candidates that never end and connects that fail at once (refused) would start attempts, and grow the
-    /// list of attempts, for the whole connect timeout. A hostname endpoint offers at most 128 (64 per family).
-    /// </remarks>
+    // <summary>
+    // The most attempts one race starts; candidates after that are not pulled, and the race fails with the attempts made
+    // (docs/reliability.md).
+    // </summary>
+    // <remarks>
+    // Without it, candidates that never end and connects that fail at once (refused) would start attempts, and grow the
+    // list of attempts, for the whole connect timeout. A hostname endpoint offers at most 128 (64 per family).
+    // </remarks>
     internal const int MaxAttempts = 1000;
 
     private static readonly Func<Socket, IPEndPoint, CancellationToken, ValueTask<Socket>> s_noStep = static (socket, _, _) => ValueTask.FromResult(socket);
@@ -146,11 +146,11 @@ public static class ConnectionRace
         throw failure;
     }
 
-    /// <summary>
-    /// The engine: never throws for network outcomes, returns every attempt. An attempt is whatever
-    /// <paramref name="connect"/> does (a TCP connect, or a connect and a TLS handshake); <paramref name="release"/>
-    /// closes what an attempt made when it does not win. <paramref name="observer"/> logs, counts and traces.
-    /// </summary>
+    // <summary>
+    // The engine: never throws for network outcomes, returns every attempt. An attempt is whatever
+    // <paramref name="connect"/> does (a TCP connect, or a connect and a TLS handshake); <paramref name="release"/>
+    // closes what an attempt made when it does not win. <paramref name="observer"/> logs, counts and traces.
+    // </summary>
     internal static async Task<RaceResult<T>> RunAsync<T>(
         IAsyncEnumerable<IPEndPoint> candidates,
         TimeSpan attemptDelay,
@@ -230,11 +230,11 @@ public static class ConnectionRace
         return new RaceResult<T>(attempts.TakeWinner(), attempts.Attempts, feed.Error);
     }
 
-    /// <summary>
-    /// The engine for exactly one candidate: one attempt, awaited directly. Its outcomes are the engine's for a race of
-    /// one (connected, failed, or cancelled by the caller or the timeout), so callers cannot tell the two apart, but a
-    /// connect to a literal starts no timer, enumerator or extra task.
-    /// </summary>
+    // <summary>
+    // The engine for exactly one candidate: one attempt, awaited directly. Its outcomes are the engine's for a race of
+    // one (connected, failed, or cancelled by the caller or the timeout), so callers cannot tell the two apart, but a
+    // connect to a literal starts no timer, enumerator or extra task.
+    // </summary>
     internal static async Task<RaceResult<T>> RunOneAsync<T>(
         IPEndPoint endPoint,
         AddressFamily? onlyFamily,
@@ -310,7 +310,7 @@ public static class ConnectionRace
 
         public Task<bool>? Pending => _pending;
 
-        /// <summary>Why the candidates ended early (a resolution error), if they did.</summary>
+        // <summary>Why the candidates ended early (a resolution error), if they did.</summary>
         public Exception? Error { get; private set; }
 
         public void RequestNext()
@@ -453,7 +453,7 @@ public static class ConnectionRace
         }
     }
 
-    /// <summary>Closes what an attempt made: the step's result, then the socket.</summary>
+    // <summary>Closes what an attempt made: the step's result, then the socket.</summary>
     internal static async ValueTask ReleaseAsync<T>(RaceWinner<T> loser, Func<T, ValueTask> release)
     {
         try

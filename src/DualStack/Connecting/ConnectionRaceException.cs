@@ -39,7 +39,7 @@ public sealed class ConnectionRaceException : IOException, IHasErrorType
         return attempts.Count == 0 ? $"{summary}: no address to try" : $"{summary}: {string.Join("; ", attempts)}";
     }
 
-    /// <inheritdoc />
+    // <inheritdoc />
     string IHasErrorType.ErrorType =>
         TimedOut ? ErrorTypes.Timeout
         : Attempts.LastOrDefault(a => a.Outcome == AttemptOutcome.Failed)?.Error is { } last ? ErrorTypes.Of(last)

@@ -56,9 +56,9 @@ public sealed record ConnectionRaceOptions
     /// <remarks>Defaults to <see langword="null"/>: the shared static meter named <c>DualStack</c>.</remarks>
     public IMeterFactory? MeterFactory { get; init; }
 
-    /// <summary>
-    /// Makes one attempt: the seam where tests script attempts on a fake clock or open sockets inside a network
-    /// namespace. <see langword="null"/> for a TCP connect that binds <see cref="BindEndPoint"/>.
-    /// </summary>
+    // <summary>
+    // Makes one attempt: the seam where tests script attempts on a fake clock or open sockets inside a network
+    // namespace. <see langword="null"/> for a TCP connect that binds <see cref="BindEndPoint"/>.
+    // </summary>
     internal Func<IPEndPoint, CancellationToken, ValueTask<System.Net.Sockets.Socket>>? Connector { get; init; }
 }

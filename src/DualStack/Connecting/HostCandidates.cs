@@ -33,13 +33,13 @@ internal sealed class HostCandidates(
     TimeProvider timeProvider,
     DualStackMetrics metrics) : IAsyncEnumerable<IPEndPoint>
 {
-    /// <summary>
-    /// The most addresses of one family that a connect considers, after dropping duplicates (docs/reliability.md).
-    /// </summary>
-    /// <remarks>
-    /// A 512-byte UDP DNS answer holds at most 28 A records, and real hosts publish a handful; 64 leaves room for any
-    /// honest answer while bounding what a forged or broken one (a 64 KiB TCP answer, a huge hosts file) can cost.
-    /// </remarks>
+    // <summary>
+    // The most addresses of one family that a connect considers, after dropping duplicates (docs/reliability.md).
+    // </summary>
+    // <remarks>
+    // A 512-byte UDP DNS answer holds at most 28 A records, and real hosts publish a handful; 64 leaves room for any
+    // honest answer while bounding what a forged or broken one (a 64 KiB TCP answer, a huge hosts file) can cost.
+    // </remarks>
     internal const int MaxAddressesPerFamily = 64;
 
     public async IAsyncEnumerator<IPEndPoint> GetAsyncEnumerator(CancellationToken cancellationToken = default)

@@ -181,10 +181,10 @@ public sealed record HostnameEndpoint : IRacingClientEndpoint
         init => _meterFactory = value;
     }
 
-    /// <summary>Makes one attempt (tests script attempts or open sockets in a network namespace); <see langword="null"/> for TCP.</summary>
+    // <summary>Makes one attempt (tests script attempts or open sockets in a network namespace); <see langword="null"/> for TCP.</summary>
     internal Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? Connector { get; init; }
 
-    /// <summary>The address when <see cref="Host"/> is a literal; <see langword="null"/> for a host name.</summary>
+    // <summary>The address when <see cref="Host"/> is a literal; <see langword="null"/> for a host name.</summary>
     internal IPAddress? Literal => _literal;
 
     private string Target => _literal?.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{Host}]:{Port}" : $"{Host}:{Port}";

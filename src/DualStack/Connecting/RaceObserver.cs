@@ -3,15 +3,15 @@ using Microsoft.Extensions.Logging;
 
 namespace DualStack;
 
-/// <summary>
-/// Everything a race reports, in one place, so that the race itself reads as the algorithm: a log line as each attempt
-/// starts and ends, a span around each attempt, and, once the race is over, each attempt counted and its span ended at
-/// the attempt's own end time.
-/// </summary>
-/// <remarks>
-/// Any of these may throw (a logger, a meter or activity listener is user code). The race calls them only where a
-/// throw cannot strand a socket: the attempts it reports on stay owned by the race's <see cref="AttemptSet{T}"/>.
-/// </remarks>
+// <summary>
+// Everything a race reports, in one place, so that the race itself reads as the algorithm: a log line as each attempt
+// starts and ends, a span around each attempt, and, once the race is over, each attempt counted and its span ended at
+// the attempt's own end time.
+// </summary>
+// <remarks>
+// Any of these may throw (a logger, a meter or activity listener is user code). The race calls them only where a
+// throw cannot strand a socket: the attempts it reports on stay owned by the race's <see cref="AttemptSet{T}"/>.
+// </remarks>
 internal sealed class RaceObserver
 {
     // The category CreateLogger(typeof(ConnectionRace)) would give, without formatting a type name on every connect.
@@ -37,20 +37,20 @@ internal sealed class RaceObserver
         _spans = DualStackActivities.HasListeners ? [] : null;
     }
 
-    /// <summary>
-    /// An attempt is about to start: logged, and its span started as the current activity, so that what the attempt does
-    /// is the span's child. Call <see cref="Started"/> once the attempt is under way.
-    /// </summary>
+    // <summary>
+    // An attempt is about to start: logged, and its span started as the current activity, so that what the attempt does
+    // is the span's child. Call <see cref="Started"/> once the attempt is under way.
+    // </summary>
     public void Starting(ConnectionAttempt attempt)
     {
         ConnectLog.AttemptStarted(_logger, attempt.RemoteEndPoint, attempt.Started.TotalMilliseconds);
         _spans?.Add(AttemptSpan.Start(_serverAddress, attempt.RemoteEndPoint));
     }
 
-    /// <summary>
-    /// The attempt is under way: the race's own flow goes back to the parent activity, so that the next attempt's span is
-    /// a sibling, not a child, of this one.
-    /// </summary>
+    // <summary>
+    // The attempt is under way: the race's own flow goes back to the parent activity, so that the next attempt's span is
+    // a sibling, not a child, of this one.
+    // </summary>
     public void Started()
     {
         if (_spans is [.., { } span])
@@ -59,7 +59,7 @@ internal sealed class RaceObserver
         }
     }
 
-    /// <summary>An attempt connected or failed (cancelled attempts are not logged one by one).</summary>
+    // <summary>An attempt connected or failed (cancelled attempts are not logged one by one).</summary>
     public void Ended(ConnectionAttempt attempt)
     {
         if (attempt.Outcome == AttemptOutcome.Connected)
@@ -72,7 +72,7 @@ internal sealed class RaceObserver
         }
     }
 
-    /// <summary>The race is over and every attempt has its final outcome: each is counted and traced once, here.</summary>
+    // <summary>The race is over and every attempt has its final outcome: each is counted and traced once, here.</summary>
     public void Finished(IReadOnlyList<ConnectionAttempt> attempts)
     {
         for (int i = 0; i < attempts.Count; i++)
@@ -82,6 +82,6 @@ internal sealed class RaceObserver
         }
     }
 
-    /// <summary>No attempt connected.</summary>
+    // <summary>No attempt connected.</summary>
     public void Failed(string target, ConnectionRaceException failure) => ConnectLog.RaceFailed(_logger, target, failure.Attempts.Count, failure);
 }

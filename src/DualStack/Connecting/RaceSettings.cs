@@ -5,14 +5,14 @@ using Microsoft.Extensions.Logging;
 
 namespace DualStack;
 
-/// <summary>
-/// What one race runs with, validated already by whoever made it: a <see cref="HostnameEndpoint"/> from its own
-/// properties, or <see cref="ConnectionRaceOptions"/> for the public race.
-/// </summary>
-/// <remarks>
-/// Plain read-only fields set by one constructor, rather than the options record: a fresh process compiles every method
-/// it runs, and a connect by name should not pay for twenty property accessors and their range checks twice over.
-/// </remarks>
+// <summary>
+// What one race runs with, validated already by whoever made it: a <see cref="HostnameEndpoint"/> from its own
+// properties, or <see cref="ConnectionRaceOptions"/> for the public race.
+// </summary>
+// <remarks>
+// Plain read-only fields set by one constructor, rather than the options record: a fresh process compiles every method
+// it runs, and a connect by name should not pay for twenty property accessors and their range checks twice over.
+// </remarks>
 internal sealed class RaceSettings(
     TimeSpan attemptDelay,
     int maxConcurrentAttempts,

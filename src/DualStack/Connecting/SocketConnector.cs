@@ -3,7 +3,7 @@ using System.Net.Sockets;
 
 namespace DualStack;
 
-/// <summary>Opens one TCP socket and connects it, closing it on every failure.</summary>
+// <summary>Opens one TCP socket and connects it, closing it on every failure.</summary>
 internal static class SocketConnector
 {
     public static ValueTask<Socket> ConnectAsync(
@@ -17,7 +17,7 @@ internal static class SocketConnector
         return ConnectAsync(new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp), remote, bind, timeout, timeProvider, cancellationToken);
     }
 
-    /// <summary>Connects a socket the caller made (a test makes it inside a network namespace); closes it on failure.</summary>
+    // <summary>Connects a socket the caller made (a test makes it inside a network namespace); closes it on failure.</summary>
     public static async ValueTask<Socket> ConnectAsync(
         Socket socket,
         IPEndPoint remote,

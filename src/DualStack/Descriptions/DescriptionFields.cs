@@ -4,7 +4,7 @@ using System.Text;
 
 namespace DualStack;
 
-/// <summary>Field readers and writers shared by the description kinds.</summary>
+// <summary>Field readers and writers shared by the description kinds.</summary>
 internal static class DescriptionFields
 {
     public static void RejectUnknown(DescriptionParts parts, params string[] known)
@@ -39,7 +39,7 @@ internal static class DescriptionFields
         _ => throw parts.Error($"option '{field.Key}'", $"'{field.Value}' is not true or false", field.Position),
     };
 
-    /// <summary>Seconds as a decimal number (<c>5</c>, <c>0.25</c>), exact to the tick.</summary>
+    // <summary>Seconds as a decimal number (<c>5</c>, <c>0.25</c>), exact to the tick.</summary>
     public static TimeSpan Seconds(DescriptionParts parts, DescriptionParts.Field field)
     {
         if (decimal.TryParse(field.Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal seconds)
@@ -55,7 +55,7 @@ internal static class DescriptionFields
     public static string FormatSeconds(TimeSpan value) =>
         ((decimal)value.Ticks / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>An IP literal, bare (<c>::1</c>, <c>fe80::1%eth0</c>) or bracketed (<c>[::1]</c>).</summary>
+    // <summary>An IP literal, bare (<c>::1</c>, <c>fe80::1%eth0</c>) or bracketed (<c>[::1]</c>).</summary>
     public static IPAddress? TryAddress(DescriptionParts parts, DescriptionParts.Field field)
     {
         string value = field.Value;
@@ -100,27 +100,27 @@ internal static class DescriptionFields
         return error is null ? endPoint! : throw parts.Error(error.Value);
     }
 
-    /// <summary>Escapes a Twisted-style value: backslash, colon and brackets.</summary>
-    /// <remarks>
-    /// The splitter keeps colons inside brackets (<c>interface=[::1]</c>), so an unescaped <c>[</c> in a value (a file
-    /// name) would swallow the fields after it; escaped brackets are plain characters.
-    /// </remarks>
+    // <summary>Escapes a Twisted-style value: backslash, colon and brackets.</summary>
+    // <remarks>
+    // The splitter keeps colons inside brackets (<c>interface=[::1]</c>), so an unescaped <c>[</c> in a value (a file
+    // name) would swallow the fields after it; escaped brackets are plain characters.
+    // </remarks>
     public static string Escape(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace(":", "\\:", StringComparison.Ordinal)
             .Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal);
 
-    /// <summary>A host for the authority of a URI-style description: IPv6 in brackets.</summary>
+    // <summary>A host for the authority of a URI-style description: IPv6 in brackets.</summary>
     public static string UriHost(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{IPLiteral.FormatAddress(address)}]" : IPLiteral.FormatAddress(address);
 
-    /// <summary>Escapes a URI query value: only what would end or change it.</summary>
+    // <summary>Escapes a URI query value: only what would end or change it.</summary>
     public static string EscapeQuery(string value) =>
         value.Replace("%", "%25", StringComparison.Ordinal).Replace("&", "%26", StringComparison.Ordinal).Replace("#", "%23", StringComparison.Ordinal);
 
     public static string FormatBind(IPEndPoint bind) =>
         bind.Port == 0 ? IPLiteral.FormatAddress(bind.Address) : IPLiteral.FormatEndPoint(bind);
 
-    /// <summary>The port of a server or datagram description: one positional field, or <c>port=</c>.</summary>
+    // <summary>The port of a server or datagram description: one positional field, or <c>port=</c>.</summary>
     public static DescriptionParts.Field OnePort(DescriptionParts parts)
     {
         if (parts.Positional.Count > 1)
@@ -138,7 +138,7 @@ internal static class DescriptionFields
             : keyword ?? throw parts.Error("port", "the port is missing", parts.Input.Length);
     }
 
-    /// <summary>Appends the options, <c>?k=v&amp;…</c> (URI) or <c>:k=v…</c> (Twisted).</summary>
+    // <summary>Appends the options, <c>?k=v&amp;…</c> (URI) or <c>:k=v…</c> (Twisted).</summary>
     public static string AppendOptions(StringBuilder text, List<(string Key, string Value)> options, DescriptionSyntax syntax)
     {
         for (int i = 0; i < options.Count; i++)

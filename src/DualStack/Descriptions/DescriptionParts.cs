@@ -2,11 +2,11 @@ using DualStack.Internal;
 
 namespace DualStack;
 
-/// <summary>A description split into its kind and fields, the same shape for both syntaxes, each field with its position.</summary>
-/// <remarks>
-/// URI-style descriptions put the authority's host under the key <c>host</c> and its port under <c>port</c>;
-/// query parameters become keywords. Twisted-style descriptions keep their positional arguments apart.
-/// </remarks>
+// <summary>A description split into its kind and fields, the same shape for both syntaxes, each field with its position.</summary>
+// <remarks>
+// URI-style descriptions put the authority's host under the key <c>host</c> and its port under <c>port</c>;
+// query parameters become keywords. Twisted-style descriptions keep their positional arguments apart.
+// </remarks>
 internal sealed class DescriptionParts
 {
     // The limits are on each value as parsed (unescaped), which formatting keeps, and not on the text: escaping makes the
@@ -70,11 +70,11 @@ internal sealed class DescriptionParts
         return null;
     }
 
-    /// <summary>
-    /// The same description read as another kind without some keywords: how a wrapping kind (<c>tls</c>) hands the
-    /// fields it does not own to the kind it wraps. The input and every position stay those of the original text,
-    /// so errors still quote what the user wrote.
-    /// </summary>
+    // <summary>
+    // The same description read as another kind without some keywords: how a wrapping kind (<c>tls</c>) hands the
+    // fields it does not own to the kind it wraps. The input and every position stay those of the original text,
+    // so errors still quote what the user wrote.
+    // </summary>
     public DescriptionParts As(string kind, IReadOnlyCollection<string> withoutKeys)
     {
         var parts = new DescriptionParts(Input, kind, Syntax);

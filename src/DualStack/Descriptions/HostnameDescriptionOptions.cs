@@ -4,7 +4,7 @@ using static DualStack.DescriptionFields;
 
 namespace DualStack;
 
-/// <summary>The description options of a <see cref="HostnameEndpoint"/>: its connect policies as text, both ways.</summary>
+// <summary>The description options of a <see cref="HostnameEndpoint"/>: its connect policies as text, both ways.</summary>
 internal static class HostnameDescriptionOptions
 {
     // Each keyword is the name of the ConnectOptions property it sets.

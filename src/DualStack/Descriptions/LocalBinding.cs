@@ -6,16 +6,16 @@ using static DualStack.DescriptionFields;
 
 namespace DualStack;
 
-/// <summary>
-/// The local side of a server or datagram description: <c>*</c>, an interface name, or an address, as both the
-/// <c>tcp</c>/<c>tcp6</c> and the <c>udp</c>/<c>udp6</c> kinds write it.
-/// </summary>
+// <summary>
+// The local side of a server or datagram description: <c>*</c>, an interface name, or an address, as both the
+// <c>tcp</c>/<c>tcp6</c> and the <c>udp</c>/<c>udp6</c> kinds write it.
+// </summary>
 internal readonly record struct LocalBinding(ListenScope Scope, IPAddress? Address, string? InterfaceName)
 {
-    /// <summary>
-    /// Reads the <c>interface</c> field (Twisted) or the host (URI). Absent, it is <c>0.0.0.0</c>, or <c>::</c> for the
-    /// IPv6-only kinds (<paramref name="v6"/>), which take nothing but IPv6 addresses.
-    /// </summary>
+    // <summary>
+    // Reads the <c>interface</c> field (Twisted) or the host (URI). Absent, it is <c>0.0.0.0</c>, or <c>::</c> for the
+    // IPv6-only kinds (<paramref name="v6"/>), which take nothing but IPv6 addresses.
+    // </summary>
     public static LocalBinding Parse(DescriptionParts parts, DescriptionParts.Field? interfaceField, bool v6)
     {
         if (interfaceField is not { } field)
@@ -53,10 +53,10 @@ internal readonly record struct LocalBinding(ListenScope Scope, IPAddress? Addre
             : throw parts.Error("interface", $"no interface named '{field.Value}' (and it is not an address or '*')", field.Position);
     }
 
-    /// <summary>
-    /// Writes <c>KIND://HOST:PORT</c> or <c>KIND:PORT[:interface=HOST]</c> (the interface left out for <c>0.0.0.0</c>)
-    /// and then the options.
-    /// </summary>
+    // <summary>
+    // Writes <c>KIND://HOST:PORT</c> or <c>KIND:PORT[:interface=HOST]</c> (the interface left out for <c>0.0.0.0</c>)
+    // and then the options.
+    // </summary>
     public string Format(string kind, int port, List<(string Key, string Value)> options, DescriptionSyntax syntax)
     {
         var text = new StringBuilder();

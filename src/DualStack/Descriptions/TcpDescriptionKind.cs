@@ -5,26 +5,26 @@ using static DualStack.DescriptionFields;
 
 namespace DualStack;
 
-/// <summary>
-/// <c>tcp</c> and <c>tcp6</c> descriptions.
-/// </summary>
-/// <remarks>
-/// Servers: <c>tcp:PORT[:interface=X][:backlog=N][:dualmode=false]</c>, <c>tcp6:PORT[:interface=V6]</c>,
-/// <c>tcp://X:PORT[?backlog=N&amp;dualmode=false]</c>, where X is <c>*</c> (every interface and family),
-/// an interface name, or an address; Twisted style defaults to <c>0.0.0.0</c> (<c>tcp</c>) or <c>::</c> (<c>tcp6</c>).
-/// Clients: <c>tcp:host=H:port=P[:timeout=S][:bind=A]</c> (or <c>tcp:H:P</c>, <c>tcp:host=H:P</c>, <c>tcp:port=P:H</c>),
-/// <c>tcp://H:P[?timeout=S&amp;bind=A]</c>;
-/// an address gives a <see cref="TcpClientEndpoint"/>, a name a <see cref="HostnameEndpoint"/>.
-/// </remarks>
+// <summary>
+// <c>tcp</c> and <c>tcp6</c> descriptions.
+// </summary>
+// <remarks>
+// Servers: <c>tcp:PORT[:interface=X][:backlog=N][:dualmode=false]</c>, <c>tcp6:PORT[:interface=V6]</c>,
+// <c>tcp://X:PORT[?backlog=N&amp;dualmode=false]</c>, where X is <c>*</c> (every interface and family),
+// an interface name, or an address; Twisted style defaults to <c>0.0.0.0</c> (<c>tcp</c>) or <c>::</c> (<c>tcp6</c>).
+// Clients: <c>tcp:host=H:port=P[:timeout=S][:bind=A]</c> (or <c>tcp:H:P</c>, <c>tcp:host=H:P</c>, <c>tcp:port=P:H</c>),
+// <c>tcp://H:P[?timeout=S&amp;bind=A]</c>;
+// an address gives a <see cref="TcpClientEndpoint"/>, a name a <see cref="HostnameEndpoint"/>.
+// </remarks>
 internal sealed class TcpDescriptionKind : IDescriptionKind
 {
     public static TcpDescriptionKind Instance { get; } = new();
 
-    /// <summary>The keywords a server description takes in each syntax (URI style puts the host under <c>host</c>).</summary>
+    // <summary>The keywords a server description takes in each syntax (URI style puts the host under <c>host</c>).</summary>
     public static IReadOnlyList<string> ServerKeys(DescriptionSyntax syntax) =>
         syntax == DescriptionSyntax.Uri ? ["host", "port", "backlog", "dualmode"] : ["port", "interface", "backlog", "dualmode"];
 
-    /// <summary>The keywords a client description takes in each syntax.</summary>
+    // <summary>The keywords a client description takes in each syntax.</summary>
     public static IReadOnlyList<string> ClientKeys(DescriptionSyntax syntax) =>
         syntax == DescriptionSyntax.Uri
             ? ["host", "port", "timeout", "bind", .. HostnameDescriptionOptions.Keys]

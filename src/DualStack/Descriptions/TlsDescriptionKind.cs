@@ -4,16 +4,16 @@ using static DualStack.DescriptionFields;
 
 namespace DualStack;
 
-/// <summary>
-/// <c>tls</c> descriptions: TLS over a TCP description, with the TCP kind's fields and options plus TLS's own.
-/// </summary>
-/// <remarks>
-/// Clients: <c>tls:host=H:port=P[:targetHost=N][:trustRoots=FILE][:alpn=h2,http/1.1][:handshakeTimeout=S][:raceHandshake=true][:unsafeSkipCertificateValidation=true]</c>
-/// (or <c>tls:H:P</c>, <c>tls:host=H:P</c>, <c>tls:port=P:H</c>), <c>tls://H:P[?…]</c>, taking every <c>tcp</c> client option too. Servers (Twisted's names in
-/// Twisted style): <c>tls:PORT:certKey=FILE:privateKey=FILE[:interface=…]</c>, <c>tls://*:PORT?cert=FILE&amp;key=FILE</c>,
-/// with <c>alpn</c>, <c>handshakeTimeout</c> and every <c>tcp</c> server option. The TLS fields are taken off and the rest
-/// is parsed by the TCP kind, positions unchanged, so that every error still points into the text as written.
-/// </remarks>
+// <summary>
+// <c>tls</c> descriptions: TLS over a TCP description, with the TCP kind's fields and options plus TLS's own.
+// </summary>
+// <remarks>
+// Clients: <c>tls:host=H:port=P[:targetHost=N][:trustRoots=FILE][:alpn=h2,http/1.1][:handshakeTimeout=S][:raceHandshake=true][:unsafeSkipCertificateValidation=true]</c>
+// (or <c>tls:H:P</c>, <c>tls:host=H:P</c>, <c>tls:port=P:H</c>), <c>tls://H:P[?…]</c>, taking every <c>tcp</c> client option too. Servers (Twisted's names in
+// Twisted style): <c>tls:PORT:certKey=FILE:privateKey=FILE[:interface=…]</c>, <c>tls://*:PORT?cert=FILE&amp;key=FILE</c>,
+// with <c>alpn</c>, <c>handshakeTimeout</c> and every <c>tcp</c> server option. The TLS fields are taken off and the rest
+// is parsed by the TCP kind, positions unchanged, so that every error still points into the text as written.
+// </remarks>
 internal sealed class TlsDescriptionKind : IDescriptionKind
 {
     private const string TargetHost = "targetHost";

@@ -2,15 +2,15 @@ using static DualStack.DescriptionFields;
 
 namespace DualStack;
 
-/// <summary>
-/// <c>udp</c> and <c>udp6</c> descriptions: where a <see cref="UdpEndpoint"/> binds.
-/// </summary>
-/// <remarks>
-/// <c>udp:PORT[:interface=X][:reuse=true]</c>, <c>udp6:PORT[:interface=V6]</c>, <c>udp://X:PORT[?reuse=true]</c>, where X
-/// is <c>*</c> (every interface, both families), an interface name, or an address; Twisted style defaults to
-/// <c>0.0.0.0</c> (<c>udp</c>) or <c>::</c> (<c>udp6</c>), as <c>tcp</c> does. A UDP socket is neither a client nor a
-/// server of a stream, so these descriptions parse with <see cref="EndpointDescription.ParseDatagram"/> only.
-/// </remarks>
+// <summary>
+// <c>udp</c> and <c>udp6</c> descriptions: where a <see cref="UdpEndpoint"/> binds.
+// </summary>
+// <remarks>
+// <c>udp:PORT[:interface=X][:reuse=true]</c>, <c>udp6:PORT[:interface=V6]</c>, <c>udp://X:PORT[?reuse=true]</c>, where X
+// is <c>*</c> (every interface, both families), an interface name, or an address; Twisted style defaults to
+// <c>0.0.0.0</c> (<c>udp</c>) or <c>::</c> (<c>udp6</c>), as <c>tcp</c> does. A UDP socket is neither a client nor a
+// server of a stream, so these descriptions parse with <see cref="EndpointDescription.ParseDatagram"/> only.
+// </remarks>
 internal sealed class UdpDescriptionKind : IDescriptionKind
 {
     public static UdpDescriptionKind Instance { get; } = new();

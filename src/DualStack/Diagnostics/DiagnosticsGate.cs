@@ -51,7 +51,7 @@ internal static class DiagnosticsGate
         }
     }
 
-    /// <summary>Whether System.Diagnostics.DiagnosticSource is loaded, so that a listener may exist.</summary>
+    // <summary>Whether System.Diagnostics.DiagnosticSource is loaded, so that a listener may exist.</summary>
     public static bool IsOpen => s_open;
 
     [FeatureSwitchDefinition(SupportedSwitch)]

@@ -31,7 +31,7 @@ internal static class DualStackActivities
 
     public static ActivitySource Source => SourceHolder.Source;
 
-    /// <summary>Whether anyone listens to the source; false, without creating it, while nobody can.</summary>
+    // <summary>Whether anyone listens to the source; false, without creating it, while nobody can.</summary>
     public static bool HasListeners => DiagnosticsGate.IsOpen && SourceHasListeners();
 
     public static Activity? StartConnect(string host, int port)
@@ -94,7 +94,7 @@ internal static class DualStackActivities
         return activity;
     }
 
-    /// <summary>Ends an attempt's span at the attempt's own end time (it is stopped when the race is over).</summary>
+    // <summary>Ends an attempt's span at the attempt's own end time (it is stopped when the race is over).</summary>
     public static void StopAttempt(Activity activity, ConnectionAttempt attempt)
     {
         if (activity.IsAllDataRequested)

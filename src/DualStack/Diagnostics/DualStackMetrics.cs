@@ -30,17 +30,17 @@ internal sealed class DualStackMetrics
 
     private DualStackMetrics(bool shared) => _shared = shared;
 
-    /// <summary>The metrics on the shared static meter, for code not given an <see cref="IMeterFactory"/>.</summary>
+    // <summary>The metrics on the shared static meter, for code not given an <see cref="IMeterFactory"/>.</summary>
     public static DualStackMetrics Shared { get; } = new(shared: true);
 
-    /// <summary>Metrics that record nothing: what a connect started while nobody could listen records to, to its end.</summary>
+    // <summary>Metrics that record nothing: what a connect started while nobody could listen records to, to its end.</summary>
     public static DualStackMetrics None { get; } = new(shared: false);
 
-    /// <summary>
-    /// The metrics for one connect: <see cref="Shared"/> once anyone can listen, else <see cref="None"/>, decided once
-    /// at the start. Deciding again later would create the meter halfway through the connect, when the runtime's own
-    /// socket or DNS code has just loaded System.Diagnostics.DiagnosticSource for itself.
-    /// </summary>
+    // <summary>
+    // The metrics for one connect: <see cref="Shared"/> once anyone can listen, else <see cref="None"/>, decided once
+    // at the start. Deciding again later would create the meter halfway through the connect, when the runtime's own
+    // socket or DNS code has just loaded System.Diagnostics.DiagnosticSource for itself.
+    // </summary>
     public static DualStackMetrics ForConnect => DiagnosticsGate.IsOpen ? Shared : None;
 
     public bool ConnectDurationEnabled => Current is { } instruments && instruments.ConnectDurationEnabled;

@@ -10,10 +10,10 @@ namespace DualStack;
 /// <param name="Error">Why it failed, for <see cref="AttemptOutcome.Failed"/>; otherwise <see langword="null"/>.</param>
 public sealed record ConnectionAttempt(IPEndPoint RemoteEndPoint, TimeSpan Started, TimeSpan Ended, AttemptOutcome Outcome, Exception? Error)
 {
-    /// <summary>
-    /// How an attempt that did not connect ended: cancelled (no error, an <see cref="OperationCanceledException"/>, or
-    /// the race's token fired: the caller, the timeout or a winner), else failed with its error.
-    /// </summary>
+    // <summary>
+    // How an attempt that did not connect ended: cancelled (no error, an <see cref="OperationCanceledException"/>, or
+    // the race's token fired: the caller, the timeout or a winner), else failed with its error.
+    // </summary>
     internal ConnectionAttempt NotConnected(TimeSpan ended, Exception? error, CancellationToken raceToken)
     {
         bool cancelled = error is null or OperationCanceledException || raceToken.IsCancellationRequested;

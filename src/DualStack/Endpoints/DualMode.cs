@@ -2,7 +2,7 @@ using System.Net.Sockets;
 
 namespace DualStack;
 
-/// <summary>Whether this machine lets one IPv6 socket serve IPv4 too (a dual-mode socket), probed once per process.</summary>
+// <summary>Whether this machine lets one IPv6 socket serve IPv4 too (a dual-mode socket), probed once per process.</summary>
 internal static class DualMode
 {
     private static readonly Lazy<bool> s_supported = new(Probe);

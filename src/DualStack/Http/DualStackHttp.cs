@@ -78,7 +78,7 @@ public static class DualStackHttp
         };
     }
 
-    /// <summary>The host of a URL as a name or a literal: <c>[fe80::1%25eth0]</c> becomes <c>fe80::1%eth0</c>.</summary>
+    // <summary>The host of a URL as a name or a literal: <c>[fe80::1%25eth0]</c> becomes <c>fe80::1%eth0</c>.</summary>
     internal static string UrlHost(string host)
     {
         if (host.Length < 2 || host[0] != '[' || host[^1] != ']')

@@ -3,17 +3,17 @@ using System.Text;
 
 namespace DualStack.Internal;
 
-/// <summary>Reads a hosts or ssh_config file whole, up to a size no such file honestly reaches.</summary>
-/// <remarks>
-/// Without a cap, naming the wrong file (a disk image, <c>/dev/zero</c>) would read until memory runs out. The largest
-/// hosts files in use, block lists, are a few MB; 16 MiB leaves room for them. The length is counted while reading,
-/// not taken from the file system, so that devices and pipes are capped too.
-/// </remarks>
+// <summary>Reads a hosts or ssh_config file whole, up to a size no such file honestly reaches.</summary>
+// <remarks>
+// Without a cap, naming the wrong file (a disk image, <c>/dev/zero</c>) would read until memory runs out. The largest
+// hosts files in use, block lists, are a few MB; 16 MiB leaves room for them. The length is counted while reading,
+// not taken from the file system, so that devices and pipes are capped too.
+// </remarks>
 internal static class ConfigFile
 {
     public const int MaxBytes = 16 * 1024 * 1024;
 
-    /// <exception cref="IOException">The file cannot be read, or is larger than <see cref="MaxBytes"/>.</exception>
+    // <exception cref="IOException">The file cannot be read, or is larger than <see cref="MaxBytes"/>.</exception>
     public static async Task<string> ReadAllTextAsync(string path, CancellationToken cancellationToken)
     {
         var content = new MemoryStream();

@@ -1,13 +1,13 @@
 namespace DualStack.Internal;
 
-/// <summary>
-/// Maps interface names to indexes and back: the seam behind zones (<c>fe80::1%eth0</c>).
-/// </summary>
-/// <remarks>
-/// On Unix the C library's <c>if_nametoindex</c>/<c>if_indextoname</c> answer from the kernel
-/// without enumerating every interface, which matters because every zoned literal asks.
-/// Elsewhere the portable fallback searches <see cref="System.Net.NetworkInformation.NetworkInterface"/>.
-/// </remarks>
+// <summary>
+// Maps interface names to indexes and back: the seam behind zones (<c>fe80::1%eth0</c>).
+// </summary>
+// <remarks>
+// On Unix the C library's <c>if_nametoindex</c>/<c>if_indextoname</c> answer from the kernel
+// without enumerating every interface, which matters because every zoned literal asks.
+// Elsewhere the portable fallback searches <see cref="System.Net.NetworkInformation.NetworkInterface"/>.
+// </remarks>
 internal static partial class InterfaceNames
 {
     // Linux IFNAMSIZ is 16 including the terminator; other systems are no larger.
@@ -38,7 +38,7 @@ internal static partial class InterfaceNames
             : PortableTryGetName(index);
     }
 
-    /// <summary>Rejects what no system accepts as an interface name, before any system call.</summary>
+    // <summary>Rejects what no system accepts as an interface name, before any system call.</summary>
     public static bool IsPlausibleName(ReadOnlySpan<char> name)
     {
         if (name.IsEmpty || name.Length > MaxNameLength || name is "." or "..")

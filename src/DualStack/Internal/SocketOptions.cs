@@ -3,18 +3,18 @@ using System.Net.Sockets;
 
 namespace DualStack.Internal;
 
-/// <summary>
-/// Socket options .NET does not wrap: binding a socket to one interface and source-specific multicast joins.
-/// </summary>
-/// <remarks>
-/// Linux has both as plain <c>setsockopt</c> calls (<c>SO_BINDTODEVICE</c>, <c>MCAST_JOIN_SOURCE_GROUP</c>), set through
-/// <see cref="Socket.SetRawSocketOption"/>; the option numbers and structure layouts are Linux's, in
-/// <c>SocketOptions.Linux.cs</c>. Elsewhere the calls throw <see cref="PlatformNotSupportedException"/> (other systems
-/// have the same features under other numbers and layouts; they are untested here, so not claimed).
-/// </remarks>
+// <summary>
+// Socket options .NET does not wrap: binding a socket to one interface and source-specific multicast joins.
+// </summary>
+// <remarks>
+// Linux has both as plain <c>setsockopt</c> calls (<c>SO_BINDTODEVICE</c>, <c>MCAST_JOIN_SOURCE_GROUP</c>), set through
+// <see cref="Socket.SetRawSocketOption"/>; the option numbers and structure layouts are Linux's, in
+// <c>SocketOptions.Linux.cs</c>. Elsewhere the calls throw <see cref="PlatformNotSupportedException"/> (other systems
+// have the same features under other numbers and layouts; they are untested here, so not claimed).
+// </remarks>
 internal static partial class SocketOptions
 {
-    /// <summary>Restricts <paramref name="socket"/> to the interface <paramref name="interfaceName"/>.</summary>
+    // <summary>Restricts <paramref name="socket"/> to the interface <paramref name="interfaceName"/>.</summary>
     public static void BindToDevice(Socket socket, string interfaceName)
     {
         if (!OperatingSystem.IsLinux())
@@ -25,7 +25,7 @@ internal static partial class SocketOptions
         LinuxBindToDevice(socket, interfaceName);
     }
 
-    /// <summary>Joins or leaves <paramref name="group"/> for datagrams from <paramref name="source"/> only.</summary>
+    // <summary>Joins or leaves <paramref name="group"/> for datagrams from <paramref name="source"/> only.</summary>
     public static void SetSourceMembership(Socket socket, bool join, IPAddress group, IPAddress source, int interfaceIndex)
     {
         if (!OperatingSystem.IsLinux())

@@ -29,7 +29,7 @@ internal static class AcceptErrors
         _ => AcceptErrorKind.Fatal,
     };
 
-    /// <summary>The pause after <paramref name="previous"/>: 5 ms first, then doubling, at most 1 s.</summary>
+    // <summary>The pause after <paramref name="previous"/>: 5 ms first, then doubling, at most 1 s.</summary>
     public static TimeSpan NextBackOff(TimeSpan previous) =>
         previous <= TimeSpan.Zero ? FirstBackOff : previous * 2 > MaxBackOff ? MaxBackOff : previous * 2;
 }

@@ -6,12 +6,12 @@ using Microsoft.Extensions.Logging;
 
 namespace DualStack;
 
-/// <summary>The aggregate listener: N bound sockets, one accept loop each, one queue of accepted connections.</summary>
-/// <remarks>
-/// One accept loop per socket feeding a bounded channel keeps arrival order across sockets without
-/// polling, and lets <see cref="AcceptAsync"/> be one cheap channel read. The channel is small so that
-/// connections nobody accepts stay in the kernel's backlog rather than in our memory.
-/// </remarks>
+// <summary>The aggregate listener: N bound sockets, one accept loop each, one queue of accepted connections.</summary>
+// <remarks>
+// One accept loop per socket feeding a bounded channel keeps arrival order across sockets without
+// polling, and lets <see cref="AcceptAsync"/> be one cheap channel read. The channel is small so that
+// connections nobody accepts stay in the kernel's backlog rather than in our memory.
+// </remarks>
 internal sealed class SocketListener : IStreamListener
 {
     // How often to retry when port 0 gave a port that another family's socket cannot have.
@@ -46,10 +46,10 @@ internal sealed class SocketListener : IStreamListener
 
     public IReadOnlyList<IPEndPoint> LocalEndPoints { get; }
 
-    /// <summary>The listening sockets (tests break one to see the listener fault).</summary>
+    // <summary>The listening sockets (tests break one to see the listener fault).</summary>
     internal IReadOnlyList<Socket> Sockets => _sockets;
 
-    /// <summary>Binds every planned socket on one port, or none: a failed bind closes every socket already bound.</summary>
+    // <summary>Binds every planned socket on one port, or none: a failed bind closes every socket already bound.</summary>
     public static SocketListener Bind(
         IReadOnlyList<Plan> plan, int port, int backlog, string description, ILogger logger, DualStackMetrics metrics, TimeProvider timeProvider)
     {

@@ -11,7 +11,7 @@ internal static class AddressBits
 {
     private static readonly UInt128 s_ipv4MappedPrefix = (UInt128)0xFFFF << 32;
 
-    /// <summary>The address as 128 bits, most significant first; IPv4 as its IPv4-mapped IPv6 form.</summary>
+    // <summary>The address as 128 bits, most significant first; IPv4 as its IPv4-mapped IPv6 form.</summary>
     public static UInt128 ToIPv6Bits(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[16];
@@ -25,12 +25,12 @@ internal static class AddressBits
         return BinaryPrimitives.ReadUInt128BigEndian(bytes);
     }
 
-    /// <summary>The mask of a prefix <paramref name="length"/> bits long (0 to 128).</summary>
+    // <summary>The mask of a prefix <paramref name="length"/> bits long (0 to 128).</summary>
     public static UInt128 Mask(int length) =>
         // UInt128 shifts count modulo 128, so a /0 mask cannot be written as MaxValue << 128.
         length == 0 ? UInt128.Zero : UInt128.MaxValue << (128 - length);
 
-    /// <summary>How many leading bits <paramref name="a"/> and <paramref name="b"/> share, at most <paramref name="limit"/>.</summary>
+    // <summary>How many leading bits <paramref name="a"/> and <paramref name="b"/> share, at most <paramref name="limit"/>.</summary>
     public static int CommonPrefixLength(UInt128 a, UInt128 b, int limit) =>
         Math.Min((int)UInt128.LeadingZeroCount(a ^ b), limit);
 }

@@ -19,7 +19,7 @@ internal static class AddressScope
     public const int SiteLocal = 0x5;
     public const int Global = 0xE;
 
-    /// <summary>The scope of <paramref name="address"/>: smaller is narrower.</summary>
+    // <summary>The scope of <paramref name="address"/>: smaller is narrower.</summary>
     public static int Of(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[16];

@@ -32,7 +32,7 @@ internal readonly record struct DestinationSortKey(
     // at the prefix where RFC 3484 did not.
     private const int IPv6PrefixLength = 64;
 
-    /// <summary>The key of <paramref name="destination"/> reached from <paramref name="source"/> (<see langword="null"/>: unusable).</summary>
+    // <summary>The key of <paramref name="destination"/> reached from <paramref name="source"/> (<see langword="null"/>: unusable).</summary>
     public static DestinationSortKey For(IPAddress destination, IPAddress? source)
     {
         // IPv4-mapped addresses are IPv4 for every rule: their scope is the IPv4 address's, their policy
@@ -69,7 +69,7 @@ internal readonly record struct DestinationSortKey(
             CommonPrefixLength: common);
     }
 
-    /// <summary>Negative when <paramref name="a"/> should come first, positive when <paramref name="b"/> should, zero when no rule applied tells them apart.</summary>
+    // <summary>Negative when <paramref name="a"/> should come first, positive when <paramref name="b"/> should, zero when no rule applied tells them apart.</summary>
     public static int Compare(in DestinationSortKey a, in DestinationSortKey b)
     {
         // Rule 1: avoid unusable destinations.

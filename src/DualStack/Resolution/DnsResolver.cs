@@ -220,7 +220,7 @@ public sealed class DnsResolver : IHostResolver
             null);
     }
 
-    /// <summary>Sends one query over UDP and returns the first valid answer, or <see langword="null"/> when <see cref="Timeout"/> passes first.</summary>
+    // <summary>Sends one query over UDP and returns the first valid answer, or <see langword="null"/> when <see cref="Timeout"/> passes first.</summary>
     private async Task<DnsMessage?> ExchangeOverUdpAsync(
         string host, byte[] query, ushort id, string name, DnsRecordType type, CancellationToken cancellationToken)
     {
@@ -286,7 +286,7 @@ public sealed class DnsResolver : IHostResolver
         }
     }
 
-    /// <summary>Sends the query over TCP with its 2-byte length (RFC 1035 section 4.2.2) and reads the one answer.</summary>
+    // <summary>Sends the query over TCP with its 2-byte length (RFC 1035 section 4.2.2) and reads the one answer.</summary>
     private async Task<DnsMessage> ExchangeOverTcpAsync(
         string host, byte[] query, ushort id, string name, DnsRecordType type, CancellationToken cancellationToken)
     {
@@ -334,8 +334,8 @@ public sealed class DnsResolver : IHostResolver
             : throw Failure(host, $"bad answer over TCP from {_serverText}: {problem}", null);
     }
 
-    /// <summary>Parses <paramref name="message"/> and checks that it answers this very query.</summary>
-    /// <returns><see langword="null"/> when it does; else what is wrong with it.</returns>
+    // <summary>Parses <paramref name="message"/> and checks that it answers this very query.</summary>
+    // <returns><see langword="null"/> when it does; else what is wrong with it.</returns>
     internal static string? Validate(ReadOnlySpan<byte> message, ushort id, string name, DnsRecordType type, out DnsMessage? answer)
     {
         answer = null;

@@ -28,11 +28,11 @@ public sealed class HostAddresses
     /// <summary>The canonical name, or <see langword="null"/>.</summary>
     public string? CanonicalName { get; }
 
-    /// <summary>The answer for a host that is already an address: itself if of the family asked for, else nothing.</summary>
+    // <summary>The answer for a host that is already an address: itself if of the family asked for, else nothing.</summary>
     internal static HostAddresses FromLiteral(IPAddress literal, int port, AddressFamily family) =>
         new(Matches(literal, family) ? [new IPEndPoint(literal, port)] : [], isOrdered: true, canonicalName: null);
 
-    /// <summary>Keeps the addresses of one family, or all of them for <see cref="AddressFamily.Unspecified"/>.</summary>
+    // <summary>Keeps the addresses of one family, or all of them for <see cref="AddressFamily.Unspecified"/>.</summary>
     internal static bool Matches(IPAddress address, AddressFamily family) =>
         family == AddressFamily.Unspecified || address.AddressFamily == family;
 }

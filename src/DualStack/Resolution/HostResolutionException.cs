@@ -27,7 +27,7 @@ public sealed class HostResolutionException : IOException, IHasErrorType
     /// <summary>The resolver's own text.</summary>
     public string Detail { get; }
 
-    /// <inheritdoc />
+    // <inheritdoc />
     string IHasErrorType.ErrorType => Error switch
     {
         ResolutionError.NoSuchName => "host_not_found",

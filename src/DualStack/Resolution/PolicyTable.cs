@@ -27,10 +27,10 @@ internal static class PolicyTable
         Row("::", 0, precedence: 40, label: 1),
     ];
 
-    /// <summary>The rows, longest prefix first.</summary>
+    // <summary>The rows, longest prefix first.</summary>
     public static IReadOnlyList<PolicyEntry> Rows => s_rows;
 
-    /// <summary>The row with the longest prefix matching <paramref name="bits"/> (see <see cref="AddressBits.ToIPv6Bits"/>).</summary>
+    // <summary>The row with the longest prefix matching <paramref name="bits"/> (see <see cref="AddressBits.ToIPv6Bits"/>).</summary>
     public static PolicyEntry Lookup(UInt128 bits)
     {
         foreach (var row in s_rows)
@@ -45,7 +45,7 @@ internal static class PolicyTable
         throw new InvalidOperationException("the policy table has no ::/0 row");
     }
 
-    /// <summary>The row for <paramref name="address"/>; IPv4 is looked up in its IPv4-mapped form.</summary>
+    // <summary>The row for <paramref name="address"/>; IPv4 is looked up in its IPv4-mapped form.</summary>
     public static PolicyEntry Lookup(IPAddress address) => Lookup(AddressBits.ToIPv6Bits(address));
 
     private static PolicyEntry Row(string prefix, int length, int precedence, int label) =>

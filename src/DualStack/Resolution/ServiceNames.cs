@@ -2,11 +2,11 @@ using System.Globalization;
 
 namespace DualStack;
 
-/// <summary>Service names and ports from <c>/etc/services</c> (<c>http 80/tcp www</c>).</summary>
-/// <remarks>
-/// Read once, on first use. Where the file is missing (it comes with Debian's <c>netbase</c>), a few well-known
-/// services are known anyway, so that <c>http</c> still means 80.
-/// </remarks>
+// <summary>Service names and ports from <c>/etc/services</c> (<c>http 80/tcp www</c>).</summary>
+// <remarks>
+// Read once, on first use. Where the file is missing (it comes with Debian's <c>netbase</c>), a few well-known
+// services are known anyway, so that <c>http</c> still means 80.
+// </remarks>
 internal static class ServiceNames
 {
     private const string ServicesPath = "/etc/services";

@@ -19,7 +19,7 @@ internal static class SourceAddressProbe
     // where it is 0, which some systems refuse to connect to.
     private const int DiscardPort = 9;
 
-    /// <summary>The source address the OS would use to reach <paramref name="destination"/>, or <see langword="null"/> when there is no route.</summary>
+    // <summary>The source address the OS would use to reach <paramref name="destination"/>, or <see langword="null"/> when there is no route.</summary>
     public static IPAddress? SourceFor(IPEndPoint destination)
     {
         // An IPv4-mapped destination is reached over IPv4; an IPv6 socket would need dual mode to reach it.

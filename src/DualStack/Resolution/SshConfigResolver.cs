@@ -69,7 +69,7 @@ public sealed class SshConfigResolver : IHostResolver
         return new HostAddresses(answer.EndPoints, answer.IsOrdered, canonical);
     }
 
-    /// <summary>What the configuration maps <paramref name="host"/> to: the host name to resolve and the port, if one is set.</summary>
+    // <summary>What the configuration maps <paramref name="host"/> to: the host name to resolve and the port, if one is set.</summary>
     internal (string HostName, int? Port) Map(string host)
     {
         string? hostName = null;

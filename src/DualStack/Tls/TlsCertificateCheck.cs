@@ -4,10 +4,10 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace DualStack;
 
-/// <summary>
-/// One handshake's certificate validation callback: lets the platform's verdict stand (or skips it when asked) and
-/// remembers why it failed, so that the exception can say "expired on …" instead of "remote certificate is invalid".
-/// </summary>
+// <summary>
+// One handshake's certificate validation callback: lets the platform's verdict stand (or skips it when asked) and
+// remembers why it failed, so that the exception can say "expired on …" instead of "remote certificate is invalid".
+// </summary>
 internal sealed class TlsCertificateCheck(string targetHost, bool skip)
 {
     public SslPolicyErrors Errors { get; private set; }

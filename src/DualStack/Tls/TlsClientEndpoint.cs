@@ -108,7 +108,7 @@ public sealed record TlsClientEndpoint : IStreamClientEndpoint
     /// <summary>The endpoint's URI-style description, such as <c>tls://example.com:443</c>.</summary>
     public override string ToString() => EndpointText.Of(this);
 
-    /// <summary>The target host an endpoint stands for by default: the host of a hostname or TCP endpoint.</summary>
+    // <summary>The target host an endpoint stands for by default: the host of a hostname or TCP endpoint.</summary>
     internal static string? DefaultTargetHost(IStreamClientEndpoint inner) => inner switch
     {
         HostnameEndpoint named => named.Host,

@@ -41,8 +41,8 @@ internal sealed class TlsClientHandshake
         }
     }
 
-    /// <summary>Prepares a handshake for <paramref name="host"/>, reading <see cref="TlsClientOptions.TrustedRootsFile"/> if given.</summary>
-    /// <exception cref="IOException">The trusted roots file cannot be read or holds no certificate.</exception>
+    // <summary>Prepares a handshake for <paramref name="host"/>, reading <see cref="TlsClientOptions.TrustedRootsFile"/> if given.</summary>
+    // <exception cref="IOException">The trusted roots file cannot be read or holds no certificate.</exception>
     public static async ValueTask<TlsClientHandshake> CreateAsync(string host, TlsClientOptions options, CancellationToken cancellationToken)
     {
         var roots = options.TrustedRoots;
@@ -54,9 +54,9 @@ internal sealed class TlsClientHandshake
         return new TlsClientHandshake(host, options, roots);
     }
 
-    /// <summary>Runs the handshake over <paramref name="transport"/>, which the returned stream owns (and which is closed on failure).</summary>
-    /// <exception cref="TlsHandshakeException">The handshake failed or timed out.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    // <summary>Runs the handshake over <paramref name="transport"/>, which the returned stream owns (and which is closed on failure).</summary>
+    // <exception cref="TlsHandshakeException">The handshake failed or timed out.</exception>
+    // <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async ValueTask<SslStream> AuthenticateAsync(Stream transport, IPEndPoint? remoteEndPoint, CancellationToken cancellationToken)
     {
         var ssl = new SslStream(transport, leaveInnerStreamOpen: false);

@@ -2,7 +2,7 @@ using System.Security.Authentication;
 
 namespace DualStack;
 
-/// <summary>Turns what SslStream throws into the reason a <see cref="TlsHandshakeException"/> gives.</summary>
+// <summary>Turns what SslStream throws into the reason a <see cref="TlsHandshakeException"/> gives.</summary>
 internal static class TlsFailure
 {
     public static string Describe(Exception exception) => exception switch

@@ -54,6 +54,6 @@ public sealed class TlsHandshakeException : IOException, IHasErrorType
         return $"TLS handshake with {host}{at} failed: {reason}";
     }
 
-    /// <inheritdoc />
+    // <inheritdoc />
     string IHasErrorType.ErrorType => "tls_handshake_failed";
 }

@@ -2,7 +2,7 @@ using System.Net.Security;
 
 namespace DualStack;
 
-/// <summary>ALPN protocol lists: equality as lists, and their text in descriptions (<c>h2,http/1.1</c>).</summary>
+// <summary>ALPN protocol lists: equality as lists, and their text in descriptions (<c>h2,http/1.1</c>).</summary>
 internal static class TlsProtocols
 {
     // No list and an empty list both mean "no ALPN".

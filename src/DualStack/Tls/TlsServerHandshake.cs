@@ -34,14 +34,14 @@ internal sealed class TlsServerHandshake
         }
     }
 
-    /// <summary>A certificate's context; the other certificates given with it are sent as its chain.</summary>
+    // <summary>A certificate's context; the other certificates given with it are sent as its chain.</summary>
     public static SslStreamCertificateContext Context(X509Certificate2 certificate, X509Certificate2Collection? chain) =>
         // offline: the chain is completed from what is given and the local stores, never by fetching issuers (AIA).
         SslStreamCertificateContext.Create(certificate, chain, offline: true);
 
-    /// <summary>Runs the handshake over <paramref name="transport"/>, which the returned stream owns (and which is closed on failure).</summary>
-    /// <exception cref="TlsHandshakeException">The handshake failed or timed out.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    // <summary>Runs the handshake over <paramref name="transport"/>, which the returned stream owns (and which is closed on failure).</summary>
+    // <exception cref="TlsHandshakeException">The handshake failed or timed out.</exception>
+    // <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async ValueTask<SslStream> AuthenticateAsync(Stream transport, IPEndPoint? remoteEndPoint, CancellationToken cancellationToken)
     {
         var ssl = new SslStream(transport, leaveInnerStreamOpen: false);

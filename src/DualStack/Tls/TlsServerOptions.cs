@@ -44,7 +44,7 @@ public sealed record TlsServerOptions
     /// <summary>The clock for <see cref="HandshakeTimeout"/>. Defaults to <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Whether any certificate is given, by default or by name.</summary>
+    // <summary>Whether any certificate is given, by default or by name.</summary>
     internal bool HasCertificate => Certificate is not null || CertificatesByName is { Count: > 0 };
 
     /// <inheritdoc />

@@ -1,10 +1,10 @@
 namespace DualStack.Internal;
 
-/// <summary>A parsed DNS message: its header, its questions and its answer records.</summary>
-/// <remarks>
-/// The authority and additional sections are not decoded: a stub resolver asking for A or AAAA needs
-/// neither, and every byte left unread is a byte that cannot trip the parser.
-/// </remarks>
+// <summary>A parsed DNS message: its header, its questions and its answer records.</summary>
+// <remarks>
+// The authority and additional sections are not decoded: a stub resolver asking for A or AAAA needs
+// neither, and every byte left unread is a byte that cannot trip the parser.
+// </remarks>
 internal sealed class DnsMessage
 {
     // Header flag bits (RFC 1035 section 4.1.1): QR, OPCODE (4 bits), AA, TC, RD, RA, Z (3 bits), RCODE (4 bits).
@@ -26,16 +26,16 @@ internal sealed class DnsMessage
 
     public ushort Flags { get; }
 
-    /// <summary>The QR bit: set in answers, clear in queries.</summary>
+    // <summary>The QR bit: set in answers, clear in queries.</summary>
     public bool IsResponse => (Flags & ResponseFlag) != 0;
 
-    /// <summary>The OPCODE; 0 is a standard query.</summary>
+    // <summary>The OPCODE; 0 is a standard query.</summary>
     public int Opcode => (Flags >> 11) & 0xF;
 
-    /// <summary>The TC bit: the answer did not fit in the datagram; ask again over TCP.</summary>
+    // <summary>The TC bit: the answer did not fit in the datagram; ask again over TCP.</summary>
     public bool IsTruncated => (Flags & TruncatedFlag) != 0;
 
-    /// <summary>The RCODE (4 bits; this client sends no EDNS, so there is no extended RCODE).</summary>
+    // <summary>The RCODE (4 bits; this client sends no EDNS, so there is no extended RCODE).</summary>
     public DnsResponseCode ResponseCode => (DnsResponseCode)(Flags & 0xF);
 
     public IReadOnlyList<DnsQuestion> Questions { get; }

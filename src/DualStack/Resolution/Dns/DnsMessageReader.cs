@@ -31,17 +31,17 @@ namespace DualStack.Internal;
 // fuzz for data we throw away; using System.Net.Dns internals is impossible (they are not public).
 internal static class DnsMessageReader
 {
-    /// <summary>The largest UDP message without EDNS (RFC 1035 section 4.2.1); this client sends no EDNS.</summary>
+    // <summary>The largest UDP message without EDNS (RFC 1035 section 4.2.1); this client sends no EDNS.</summary>
     public const int MaxUdpLength = 512;
 
-    /// <summary>The largest message over TCP, bounded by the 2-byte length prefix (RFC 1035 section 4.2.2).</summary>
+    // <summary>The largest message over TCP, bounded by the 2-byte length prefix (RFC 1035 section 4.2.2).</summary>
     public const int MaxTcpLength = ushort.MaxValue;
 
     // A name has at most 127 labels (255 bytes of one-byte labels with their length bytes); see the essay.
     private const int MaxPointerJumps = 127;
 
-    /// <summary>Parses a message's header, questions and answers.</summary>
-    /// <exception cref="DnsFormatException">The message is malformed in any way that matters to reading those parts.</exception>
+    // <summary>Parses a message's header, questions and answers.</summary>
+    // <exception cref="DnsFormatException">The message is malformed in any way that matters to reading those parts.</exception>
     public static DnsMessage Read(ReadOnlySpan<byte> message)
     {
         if (message.Length > MaxTcpLength)
@@ -127,7 +127,7 @@ internal static class DnsMessageReader
         }
     }
 
-    /// <summary>Reads a possibly compressed name at <paramref name="offset"/> and moves past it.</summary>
+    // <summary>Reads a possibly compressed name at <paramref name="offset"/> and moves past it.</summary>
     internal static string ReadName(ReadOnlySpan<byte> message, ref int offset)
     {
         var builder = new StringBuilder();

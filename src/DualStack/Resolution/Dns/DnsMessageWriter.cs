@@ -2,16 +2,16 @@ using System.Buffers.Binary;
 
 namespace DualStack.Internal;
 
-/// <summary>Builds the one kind of message the DNS client sends: a standard query with one question and recursion desired.</summary>
+// <summary>Builds the one kind of message the DNS client sends: a standard query with one question and recursion desired.</summary>
 internal static class DnsMessageWriter
 {
     public const int HeaderLength = 12;
 
-    /// <summary>Builds a query for <paramref name="name"/>.</summary>
-    /// <param name="id">The query id, random per query (RFC 5452).</param>
-    /// <param name="name">An ASCII host name, already checked by <see cref="HostName.ToAscii(string)"/>; one final dot is allowed.</param>
-    /// <param name="type">The record type asked for.</param>
-    /// <exception cref="ArgumentException">The name has an empty label, a label over 63 bytes, a non-ASCII or escape character, or is over 255 bytes on the wire.</exception>
+    // <summary>Builds a query for <paramref name="name"/>.</summary>
+    // <param name="id">The query id, random per query (RFC 5452).</param>
+    // <param name="name">An ASCII host name, already checked by <see cref="HostName.ToAscii(string)"/>; one final dot is allowed.</param>
+    // <param name="type">The record type asked for.</param>
+    // <exception cref="ArgumentException">The name has an empty label, a label over 63 bytes, a non-ASCII or escape character, or is over 255 bytes on the wire.</exception>
     public static byte[] WriteQuery(ushort id, string name, DnsRecordType type)
     {
         ArgumentNullException.ThrowIfNull(name);

@@ -1,6 +1,6 @@
 namespace DualStack.Internal;
 
-/// <summary>The RCODE values a resolver tells apart (RFC 1035 section 4.1.1); any other value is kept as a number.</summary>
+// <summary>The RCODE values a resolver tells apart (RFC 1035 section 4.1.1); any other value is kept as a number.</summary>
 internal enum DnsResponseCode
 {
     NoError = 0,
