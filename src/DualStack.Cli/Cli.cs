@@ -68,5 +68,5 @@ internal static class Cli
     public static void Warn(string message) => Console.Error.WriteLine("dualstack: " + message.ReplaceLineEndings(" "));
 
     /// <summary>Writes one JSON object as one line to standard output.</summary>
-    public static void WriteJson(JsonObject value) => Console.Out.WriteLine(value.ToJsonString(s_json));
+    public static void WriteJson(JsonObject value, TextWriter? to = null) => (to ?? Console.Out).WriteLine(value.ToJsonString(s_json));
 }

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using System.Text.Json.Nodes;
 
 namespace DualStack.Cli.Commands;
 
@@ -89,7 +90,12 @@ internal static class ConnectCommand
                 throw new ArgumentException("--insecure and --ca apply to --tls");
             }
 
-            return await RunAsync(target, CommandClock.Start, parseResult.GetValue(send), parseResult.GetValue(trace), parseResult.GetValue(CliOptions.Json), cancellationToken);
+            string? text = parseResult.GetValue(send);
+            bool json = parseResult.GetValue(CliOptions.Json);
+
+            // Standard input that is not a terminal, and nothing else asked of stdout: netcat-style piping.
+            bool pipe = text is null && !json && Console.IsInputRedirected;
+            return await RunAsync(target, CommandClock.Start, text, parseResult.GetValue(trace), json, cancellationToken, pipe);
         });
         return command;
     }
@@ -104,7 +110,8 @@ internal static class ConnectCommand
     /// <param name="trace">Whether to draw the timeline.</param>
     /// <param name="json">Whether to print JSON.</param>
     /// <param name="cancellationToken">Cancels the connect and the exchange.</param>
-    public static async Task<int> RunAsync(IStreamClientEndpoint endpoint, long start, string? send, bool trace, bool json, CancellationToken cancellationToken)
+    /// <param name="pipe">Whether to pipe standard input and output through the connection, with status on standard error.</param>
+    public static async Task<int> RunAsync(IStreamClientEndpoint endpoint, long start, string? send, bool trace, bool json, CancellationToken cancellationToken, bool pipe = false)
     {
         var clock = TimeProvider.System;
         StreamConnection? connection = null;
@@ -137,8 +144,26 @@ internal static class ConnectCommand
 
         double elapsed = clock.GetElapsedTime(start).TotalMilliseconds;
         attempts = [.. attempts.Select(a => a with { Started = a.Started + raceStart, Ended = a.Ended + raceStart })];
-        string? reply = null;
         var tls = connection?.Stream is SslStream ssl ? TlsJson.Describe(ssl) : null;
+        if (pipe && connection is not null)
+        {
+            await using (connection)
+            {
+                WriteStatus(Console.Error, connection, attempts, elapsed, tls, reply: null, trace);
+                try
+                {
+                    await Pipe.RunAsync(connection, cancellationToken);
+                }
+                catch (IOException e)
+                {
+                    return Cli.Error(Cli.Failure, $"the connection to {endpoint} failed: {e.Message}");
+                }
+            }
+
+            return Cli.Success;
+        }
+
+        string? reply = null;
         await using (connection)
         {
             if (connection is not null && send is not null)
@@ -153,29 +178,35 @@ internal static class ConnectCommand
         }
         else
         {
-            if (trace)
-            {
-                Console.Write(Timeline.Draw(attempts, elapsed));
-            }
-
-            if (connection?.RemoteEndPoint is IPEndPoint remote)
-            {
-                Console.WriteLine($"connected to {JsonShapes.EndPoint(remote)} over {JsonShapes.Family(remote.AddressFamily)} in {elapsed:0} ms after {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")}");
-            }
-
-            if (tls is not null)
-            {
-                Console.WriteLine($"tls {tls["protocol"]} {tls["cipher_suite"]}, certificate {tls["certificate_subject"]} issued by {tls["certificate_issuer"]}"
-                    + (tls["alpn"] is { } alpn ? $", alpn {alpn}" : string.Empty));
-            }
-
-            if (reply is not null)
-            {
-                Console.WriteLine(reply);
-            }
+            WriteStatus(Console.Out, connection, attempts, elapsed, tls, reply, trace);
         }
 
         return error is null ? Cli.Success : Cli.Error(Cli.Failure, error.Message);
+    }
+
+    private static void WriteStatus(
+        TextWriter status, StreamConnection? connection, IReadOnlyList<ConnectionAttempt> attempts, double elapsed, JsonObject? tls, string? reply, bool trace)
+    {
+        if (trace)
+        {
+            status.Write(Timeline.Draw(attempts, elapsed));
+        }
+
+        if (connection?.RemoteEndPoint is IPEndPoint remote)
+        {
+            status.WriteLine($"connected to {JsonShapes.EndPoint(remote)} over {JsonShapes.Family(remote.AddressFamily)} in {elapsed:0} ms after {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")}");
+        }
+
+        if (tls is not null)
+        {
+            status.WriteLine($"tls {tls["protocol"]} {tls["cipher_suite"]}, certificate {tls["certificate_subject"]} issued by {tls["certificate_issuer"]}"
+                + (tls["alpn"] is { } alpn ? $", alpn {alpn}" : string.Empty));
+        }
+
+        if (reply is not null)
+        {
+            status.WriteLine(reply);
+        }
     }
 
     // Writes the text, half-closes so that echo servers finish, and reads until the peer closes or 2 s pass. Over TLS

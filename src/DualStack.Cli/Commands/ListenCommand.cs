@@ -21,13 +21,22 @@ internal static class ListenCommand
         };
         var certificate = new Option<string?>("--tls-cert") { Description = "Serve TLS with the certificate (and chain) in this PEM file" };
         var key = new Option<string?>("--tls-key") { Description = "The certificate's private key, a PEM file (default: in the --tls-cert file)" };
+        var once = new Option<bool>("--once")
+        {
+            Description = "Accept one connection and pipe it to standard output and from standard input instead of echoing; status goes to standard error",
+        };
         var command = new Command("listen", "Run an echo server on the described endpoint(s) until SIGINT/SIGTERM");
         command.Arguments.Add(description);
         command.Options.Add(certificate);
         command.Options.Add(key);
+        command.Options.Add(once);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             bool json = parseResult.GetValue(CliOptions.Json);
+            bool pipe = parseResult.GetValue(once);
+
+            // With --once, standard output carries the connection's data; status, JSON included, goes to standard error.
+            var status = pipe ? Console.Error : Console.Out;
             var endpoint = EndpointDescription.ParseServer(parseResult.GetValue(description)!);
             if (parseResult.GetValue(certificate) is { } certificateFile)
             {
@@ -54,18 +63,23 @@ internal static class ListenCommand
                 var endpoints = listener.LocalEndPoints.Select(JsonShapes.EndPoint).ToList();
                 if (json)
                 {
-                    Cli.WriteJson(new JsonObject { ["event"] = "listening", ["endpoints"] = JsonShapes.Array(endpoints, e => e) });
+                    Cli.WriteJson(new JsonObject { ["event"] = "listening", ["endpoints"] = JsonShapes.Array(endpoints, e => e) }, status);
                 }
                 else
                 {
-                    Console.WriteLine($"listening on {string.Join(", ", endpoints)} (echo; Ctrl-C stops)");
+                    status.WriteLine($"listening on {string.Join(", ", endpoints)} ({(pipe ? "one connection, piped" : "echo")}; Ctrl-C stops)");
                 }
 
                 try
                 {
+                    if (pipe)
+                    {
+                        return await PipeOneAsync(listener, json, status, stop.Token);
+                    }
+
                     while (await listener.AcceptAsync(stop.Token) is { } connection)
                     {
-                        Report(connection, json);
+                        Report(connection, json, status);
                         sessions.Add(EchoAsync(connection, stop.Token));
                         sessions.RemoveAll(s => s.IsCompleted);
                     }
@@ -87,7 +101,33 @@ internal static class ListenCommand
         return command;
     }
 
-    private static void Report(StreamConnection connection, bool json)
+    // Takes one connection, closes the listening sockets, and pipes the connection through standard input and output.
+    private static async Task<int> PipeOneAsync(IStreamListener listener, bool json, TextWriter status, CancellationToken cancellationToken)
+    {
+        var connection = await listener.AcceptAsync(cancellationToken);
+        await listener.StopAsync(cancellationToken);
+        if (connection is null)
+        {
+            return Cli.Success;
+        }
+
+        await using (connection)
+        {
+            Report(connection, json, status);
+            try
+            {
+                await Pipe.RunAsync(connection, cancellationToken);
+            }
+            catch (IOException e)
+            {
+                return Cli.Error(Cli.Failure, $"the connection from {connection.RemoteEndPoint} failed: {e.Message}");
+            }
+        }
+
+        return Cli.Success;
+    }
+
+    private static void Report(StreamConnection connection, bool json, TextWriter status)
     {
         string remote = connection.RemoteEndPoint is IPEndPoint r ? JsonShapes.EndPoint(r) : "?";
         string local = connection.LocalEndPoint is IPEndPoint l ? JsonShapes.EndPoint(l) : "?";
@@ -102,11 +142,11 @@ internal static class ListenCommand
                 accepted["tls"] = tls;
             }
 
-            Cli.WriteJson(accepted);
+            Cli.WriteJson(accepted, status);
         }
         else
         {
-            Console.WriteLine($"accepted {remote} on {local}" + (tls is null ? string.Empty : $" over {tls["protocol"]}, server name '{tls["server_name"]}'"));
+            status.WriteLine($"accepted {remote} on {local}" + (tls is null ? string.Empty : $" over {tls["protocol"]}, server name '{tls["server_name"]}'"));
         }
     }
 
