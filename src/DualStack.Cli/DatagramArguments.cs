@@ -3,15 +3,11 @@ using System.Net.Sockets;
 
 namespace DualStack.Cli;
 
-/// <summary>What the <c>udp</c> and <c>mcast</c> commands share: the buffer size, the port check, the wildcard to bind.</summary>
+/// <summary>What the <c>udp</c> and <c>mcast</c> commands share: the buffer size and the wildcard to bind.</summary>
 internal static class DatagramArguments
 {
     /// <summary>Any UDP datagram fits: 65,535 minus the 8-byte UDP header.</summary>
     public const int MaxDatagram = 65_527;
-
-    /// <summary>A destination or group port, 1-65535; anything else is bad input (exit 2).</summary>
-    public static int Port(int port) =>
-        port is >= 1 and <= IPEndPoint.MaxPort ? port : throw new ArgumentException($"port {port} is not from 1 to 65535");
 
     /// <summary>The wildcard address of <paramref name="family"/>: <c>::</c> (IPv6 only) or <c>0.0.0.0</c>.</summary>
     public static IPAddress Wildcard(AddressFamily family) =>

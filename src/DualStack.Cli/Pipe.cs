@@ -10,7 +10,8 @@ namespace DualStack.Cli;
 internal static class Pipe
 {
     /// <summary>
-    /// Copies both ways until the peer has closed its side. At the end of standard input the connection is half-closed
+    /// Copies both ways until the peer has closed its side (and standard input is done, or 2 s more have passed). At the
+    /// end of standard input the connection is half-closed
     /// (over TLS, TLS's own close_notify first), as <c>nc -N</c> does, so that a peer waiting for the end of the request
     /// answers and closes.
     /// </summary>
@@ -23,13 +24,20 @@ internal static class Pipe
             await output.FlushAsync(cancellationToken);
         }
 
-        // The peer is done. Standard input may still be open (a terminal, a pipe nobody closes): nothing more can go
-        // anywhere, so it is left unread; an error of a copy that did finish is reported.
-        if (toPeer.IsCompleted)
+        // The peer has closed its side; what standard input still holds may be on its way (the peer may be reading
+        // still). As socat does, it gets a grace period, then the command ends: standard input may be a terminal or a
+        // pipe nobody closes.
+        try
         {
-            await toPeer;
+            await toPeer.WaitAsync(InputGrace, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
         }
     }
+
+    /// <summary>How long standard input may still be copied once the peer has closed its side.</summary>
+    private static TimeSpan InputGrace => TimeSpan.FromSeconds(2);
 
     private static async Task CopyInputToPeerAsync(StreamConnection connection, CancellationToken cancellationToken)
     {

@@ -62,7 +62,7 @@ public sealed class ConnectTests
         Assert.False((bool)json["connected"]!);
         Assert.Equal("failed", (string?)json["attempts"]![0]!["outcome"]);
         var error = Assert.Single(result.StdErrLines);
-        Assert.StartsWith("dualstack: all 1 attempt to connect to 127.0.0.1:", error, StringComparison.Ordinal);
+        Assert.StartsWith("dualstack: the only attempt to connect to 127.0.0.1:", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -81,9 +81,7 @@ public sealed class ListenTests
 
         var second = await CliRunner.RunAsync(["listen", $"tcp://lo:{port}", "--json"], TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, second.ExitCode);
-        Assert.Empty(second.StdOut);
-        string error = Assert.Single(second.StdErrLines);
+        string error = CliAssert.Error(second, 1, quoted: null, json: true);
         Assert.StartsWith("dualstack: cannot listen on tcp://lo:", error, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{port}", error, StringComparison.Ordinal);
     }

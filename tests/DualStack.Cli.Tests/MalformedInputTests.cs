@@ -138,11 +138,11 @@ public sealed class MalformedInputTests
 
     [Theory]
     [MemberData(nameof(Malformed))]
-    public async Task Describe_MalformedInputWithJson_KeepsStdoutEmpty(string input, string? role)
+    public async Task Describe_MalformedInputWithJson_WritesTheErrorAsOneJsonObject(string input, string? role)
     {
         var result = await CliRunner.RunAsync([.. Arguments(input, role), "--json"], TestContext.Current.CancellationToken);
 
-        CliAssert.UsageError(result, Quoted(input));
+        CliAssert.UsageError(result, Quoted(input), json: true);
     }
 
     private static TheoryDataRow<string, string?> Row(string label, string input, string? role = null) =>

@@ -5,14 +5,23 @@ namespace DualStack.Cli.Tests;
 /// <summary>Bad command lines: exit code 2 and one <c>dualstack: </c> line naming what is wrong; help exits 0.</summary>
 public sealed class UsageErrorTests
 {
-    [Theory]
-    [InlineData]
-    [InlineData("--json")]
-    public async Task NoSubcommand_ExitsTwoWithOneLine(params string[] arguments)
+    [Fact]
+    public async Task BareCall_PrintsTheUsage_AndExitsTwoWithOneLine()
     {
-        var result = await CliRunner.RunAsync(arguments, TestContext.Current.CancellationToken);
+        var result = await CliRunner.RunAsync([], TestContext.Current.CancellationToken);
 
-        CliAssert.UsageError(result);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Usage:", result.StdOut, StringComparison.Ordinal);
+        Assert.Contains("connect", result.StdOut, StringComparison.Ordinal);
+        Assert.Equal("dualstack: no command given; the commands are listed above", Assert.Single(result.StdErrLines));
+    }
+
+    [Fact]
+    public async Task JsonAlone_ExitsTwoWithOneLine_AndTheErrorAsJson()
+    {
+        var result = await CliRunner.RunAsync(["--json"], TestContext.Current.CancellationToken);
+
+        CliAssert.UsageError(result, json: true);
     }
 
     [Theory]
@@ -23,7 +32,7 @@ public sealed class UsageErrorTests
     {
         var result = await CliRunner.RunAsync(arguments, TestContext.Current.CancellationToken);
 
-        CliAssert.UsageError(result, $"'{arguments[0]}'");
+        CliAssert.UsageError(result, $"'{arguments[0]}'", json: arguments.Contains("--json"));
     }
 
     [Theory]
@@ -35,7 +44,7 @@ public sealed class UsageErrorTests
     {
         var result = await CliRunner.RunAsync(arguments, TestContext.Current.CancellationToken);
 
-        CliAssert.UsageError(result, "'--bogus'");
+        CliAssert.UsageError(result, "'--bogus'", json: arguments.Contains("--json"));
     }
 
     [Theory]
@@ -56,7 +65,7 @@ public sealed class UsageErrorTests
     {
         var result = await CliRunner.RunAsync(arguments, TestContext.Current.CancellationToken);
 
-        CliAssert.UsageError(result, "describe");
+        CliAssert.UsageError(result, "describe", json: arguments.Contains("--json"));
     }
 
     [Fact]

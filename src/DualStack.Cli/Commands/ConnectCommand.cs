@@ -19,11 +19,11 @@ internal static class ConnectCommand
         var defaults = ConnectOptions.Default;
         var attemptDelay = new Option<int?>("--attempt-delay")
         {
-            Description = $"Milliseconds between attempt starts, {Ms(ConnectOptions.MinAttemptDelay)}-{Ms(ConnectOptions.MaxDelay)} (default {Ms(defaults.AttemptDelay)})",
+            Description = $"Milliseconds between attempt starts, {Ranges.Ms(ConnectOptions.MinAttemptDelay)}-{Ranges.Ms(ConnectOptions.MaxDelay)} (default {Ranges.Ms(defaults.AttemptDelay)})",
         };
         var resolutionDelay = new Option<int?>("--resolution-delay")
         {
-            Description = $"Milliseconds to wait for AAAA after A, 0-{Ms(ConnectOptions.MaxDelay)} (default {Ms(defaults.ResolutionDelay)})",
+            Description = $"Milliseconds to wait for AAAA after A, 0-{Ranges.Ms(ConnectOptions.MaxDelay)} (default {Ranges.Ms(defaults.ResolutionDelay)})",
         };
         var family = FamilyOption.Create();
         var policy = new Option<string>("--policy") { Description = "happy (Happy Eyeballs) or sequential", DefaultValueFactory = _ => "happy" };
@@ -47,7 +47,7 @@ internal static class ConnectCommand
 
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            var endpoint = new HostnameEndpoint(parseResult.GetValue(host)!, CheckPort(parseResult.GetValue(port)))
+            var endpoint = new HostnameEndpoint(parseResult.GetValue(host)!, Ranges.Port(parseResult.GetValue(port)))
             {
                 Family = FamilyOption.Parse(parseResult.GetValue(family)!),
                 Policy = parseResult.GetValue(policy) == "sequential" ? ConnectPolicy.Sequential : ConnectPolicy.HappyEyeballs,
@@ -55,17 +55,17 @@ internal static class ConnectCommand
             };
             if (parseResult.GetValue(attemptDelay) is { } delayMs)
             {
-                endpoint = endpoint with { AttemptDelay = Milliseconds("--attempt-delay", delayMs, ConnectOptions.MinAttemptDelay, ConnectOptions.MaxDelay) };
+                endpoint = endpoint with { AttemptDelay = Ranges.Milliseconds("--attempt-delay", delayMs, ConnectOptions.MinAttemptDelay, ConnectOptions.MaxDelay) };
             }
 
             if (parseResult.GetValue(resolutionDelay) is { } resolutionMs)
             {
-                endpoint = endpoint with { ResolutionDelay = Milliseconds("--resolution-delay", resolutionMs, TimeSpan.Zero, ConnectOptions.MaxDelay) };
+                endpoint = endpoint with { ResolutionDelay = Ranges.Milliseconds("--resolution-delay", resolutionMs, TimeSpan.Zero, ConnectOptions.MaxDelay) };
             }
 
             if (parseResult.GetValue(timeout) is { } seconds)
             {
-                endpoint = endpoint with { ConnectTimeout = Seconds(seconds) };
+                endpoint = endpoint with { ConnectTimeout = Ranges.Seconds("--timeout", seconds) };
             }
 
             if (parseResult.GetValue(bind) is { } bindText)
@@ -76,6 +76,11 @@ internal static class ConnectCommand
             IStreamClientEndpoint target = endpoint;
             if (parseResult.GetValue(tls))
             {
+                if (parseResult.GetValue(insecure))
+                {
+                    Cli.Warn("--insecure: the server's certificate is not checked, so anyone on the path can pretend to be the server");
+                }
+
                 target = new TlsClientEndpoint(endpoint)
                 {
                     Options = new TlsClientOptions
@@ -239,17 +244,6 @@ internal static class ConnectCommand
 
         return Encoding.UTF8.GetString(received.ToArray());
     }
-
-    private static int CheckPort(int port) =>
-        port is >= 0 and <= IPEndPoint.MaxPort ? port : throw new ArgumentException($"port '{port}' is out of range 0-65535");
-
-    private static TimeSpan Milliseconds(string option, int value, TimeSpan min, TimeSpan max) =>
-        value >= Ms(min) && value <= Ms(max) ? TimeSpan.FromMilliseconds(value) : throw new ArgumentException($"{option} {value}: must be {Ms(min)}-{Ms(max)} ms");
-
-    private static int Ms(TimeSpan value) => (int)value.TotalMilliseconds;
-
-    private static TimeSpan Seconds(double value) =>
-        value > 0 && value <= 86_400 ? TimeSpan.FromSeconds(value) : throw new ArgumentException($"--timeout {value}: must be more than 0 and at most 86400 seconds");
 
     private static X509Certificate2Collection ReadCertificateAuthorities(string file)
     {

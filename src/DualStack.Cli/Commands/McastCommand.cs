@@ -36,7 +36,7 @@ internal static class McastCommand
         {
             bool json = parseResult.GetValue(CliOptions.Json);
             var groupAddress = ParseGroup(parseResult.GetValue(group)!);
-            int groupPort = DatagramArguments.Port(parseResult.GetValue(port));
+            int groupPort = Ranges.Port(parseResult.GetValue(port), min: 1);
             var (index, name) = ParseInterface(parseResult.GetValue(nic)!);
             var sourceAddress = parseResult.GetValue(source) is { } sourceText
                 ? IPLiteral.TryParseAddress(sourceText, out var parsed) ? parsed : throw new ArgumentException($"--source '{sourceText}' is not an address")
@@ -110,9 +110,9 @@ internal static class McastCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var groupAddress = ParseGroup(parseResult.GetValue(group)!);
-            int groupPort = DatagramArguments.Port(parseResult.GetValue(port));
+            int groupPort = Ranges.Port(parseResult.GetValue(port), min: 1);
             var (index, name) = ParseInterface(parseResult.GetValue(nic)!);
-            int? hopLimit = parseResult.GetValue(hops) is { } h ? (h is >= 0 and <= 255 ? h : throw new ArgumentException($"--hops {h} is not from 0 to 255")) : null;
+            int? hopLimit = parseResult.GetValue(hops) is { } h ? Ranges.Int("--hops", h, 0, 255) : null;
             var payload = Encoding.UTF8.GetBytes(parseResult.GetValue(text)!);
 
             using var socket = new UdpEndpoint(DatagramArguments.Wildcard(groupAddress.AddressFamily), 0).Bind();

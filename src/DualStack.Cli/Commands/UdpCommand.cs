@@ -93,9 +93,9 @@ internal static class UdpCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             bool json = parseResult.GetValue(CliOptions.Json);
-            int destinationPort = DatagramArguments.Port(parseResult.GetValue(port));
+            int destinationPort = Ranges.Port(parseResult.GetValue(port), min: 1);
 
-            var wait = Seconds(parseResult.GetValue(timeout));
+            var wait = Ranges.Seconds("--timeout", parseResult.GetValue(timeout));
             var local = parseResult.GetValue(bind) is { } bindText ? ParseBind(bindText) : null;
             var remote = await DestinationAsync(parseResult.GetValue(host)!, destinationPort, local?.AddressFamily, cancellationToken);
             using var socket = new UdpEndpoint(local?.Address ?? DatagramArguments.Wildcard(remote.AddressFamily), local?.Port ?? 0).Bind();
@@ -152,9 +152,6 @@ internal static class UdpCommand
             Console.WriteLine($"{name} from {from} to {to ?? "?"}, {datagram.Length} bytes{(data is null ? string.Empty : $": {data}")}");
         }
     }
-
-    private static TimeSpan Seconds(double seconds) =>
-        seconds is > 0 and <= 86_400 ? TimeSpan.FromSeconds(seconds) : throw new ArgumentException($"--timeout {seconds.ToString(CultureInfo.InvariantCulture)} is not from 0 to 86400 seconds");
 
     private static IPEndPoint ParseBind(string text)
     {

@@ -22,12 +22,23 @@ internal static class EndpointArguments
         return value;
     }
 
-    // <summary>A host given as a literal or a name: the literal, if it is one, and the host's canonical text.</summary>
+    // <summary>
+    // A host given as a literal (in brackets or not) or a name: the literal, if it is one, and the host's canonical text.
+    // Text with a colon or in brackets can only be an IPv6 literal, so its error is the literal's (a bad zone, say),
+    // not that a name cannot hold a colon.
+    // </summary>
     public static string ParseHost(string host, out IPAddress? literal)
     {
         ArgumentNullException.ThrowIfNull(host);
-        if (IPLiteral.TryParseAddress(host, out literal))
+        string bare = host is ['[', .., ']'] ? host[1..^1] : host;
+        if (IPLiteral.TryParseAddress(bare, out literal))
         {
+            return IPLiteral.FormatAddress(literal);
+        }
+
+        if (bare != host || host.Contains(':', StringComparison.Ordinal))
+        {
+            literal = IPLiteral.ParseAddress(bare);
             return IPLiteral.FormatAddress(literal);
         }
 

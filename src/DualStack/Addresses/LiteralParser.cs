@@ -201,7 +201,7 @@ internal static class LiteralParser
         if (text.Length > 5 || (port = int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture)) > IPEndPoint.MaxPort)
         {
             port = 0;
-            return new ParseError("port", $"'{text}' is out of range 0-65535", offset);
+            return new ParseError("port", $"'{text}' is out of range (0-65535)", offset);
         }
 
         return null;

@@ -35,7 +35,8 @@ public sealed class ConnectionRaceException : IOException, IHasErrorType
         ArgumentNullException.ThrowIfNull(attempts);
         string summary = timedOut
             ? $"connect to {target} timed out after {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")}"
-            : $"all {attempts.Count} attempt{(attempts.Count == 1 ? "" : "s")} to connect to {target} failed";
+            : attempts.Count == 1 ? $"the only attempt to connect to {target} failed"
+            : $"all {attempts.Count} attempts to connect to {target} failed";
         return attempts.Count == 0 ? $"{summary}: no address to try" : $"{summary}: {string.Join("; ", attempts)}";
     }
 

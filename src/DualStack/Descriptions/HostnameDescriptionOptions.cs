@@ -29,7 +29,7 @@ internal static class HostnameDescriptionOptions
             }
             catch (ArgumentOutOfRangeException)
             {
-                throw parts.Error($"option '{field.Key}'", $"'{field.Value}' is out of range (see docs/descriptions.md)", field.Position);
+                throw parts.Error($"option '{field.Key}'", $"'{field.Value}' is out of range ({RangeOf(field.Key!)})", field.Position);
             }
         }
 
@@ -75,6 +75,14 @@ internal static class HostnameDescriptionOptions
             yield return ("policy", endpoint.Policy == ConnectPolicy.Sequential ? "sequential" : "happy");
         }
     }
+
+    // The range of a numeric keyword, in the description's units (seconds), from the settings' own bounds.
+    private static string RangeOf(string key) => key switch
+    {
+        "attemptDelay" => $"{ConnectOptions.MinAttemptDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)}-{ConnectOptions.MaxDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} seconds",
+        "resolutionDelay" => $"0-{ConnectOptions.MaxDelay.TotalSeconds.ToString(CultureInfo.InvariantCulture)} seconds",
+        _ => "1 or more",
+    };
 
     private static AddressFamily Family(DescriptionParts parts, DescriptionParts.Field field) => field.Value switch
     {

@@ -126,7 +126,7 @@ public static class HostLookup
         {
             return service.Length <= 5 && int.Parse(service, CultureInfo.InvariantCulture) is var port and <= IPEndPoint.MaxPort
                 ? port
-                : throw new HostResolutionException(label, ResolutionError.BadService, $"port '{service}' is out of range 0-65535", null);
+                : throw new HostResolutionException(label, ResolutionError.BadService, $"port '{service}' is out of range (0-65535)", null);
         }
 
         if (options.HasFlag(AddressInfoOptions.NumericService))
@@ -151,14 +151,15 @@ public static class HostLookup
                 canonicalName: null);
         }
 
-        if (IPLiteral.TryParseAddress(host, out var literal))
+        // A literal, in brackets or not (a bad one says what is wrong with it), else a name in its ASCII form.
+        string ascii = EndpointArguments.ParseHost(host, out var literal);
+        if (literal is not null)
         {
             return HostAddresses.Matches(literal, hints.Family)
                 ? HostAddresses.FromLiteral(literal, port, hints.Family)
                 : throw new HostResolutionException(host, ResolutionError.FamilyNotSupported, "Address family for hostname not supported", null);
         }
 
-        string ascii = HostName.ToAscii(host);
         if (hints.Options.HasFlag(AddressInfoOptions.NumericHost))
         {
             throw new HostResolutionException(host, ResolutionError.NoSuchName, "Name or service not known (a numeric host was required)", null);
