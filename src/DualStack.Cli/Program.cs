@@ -9,6 +9,7 @@ root.Subcommands.Add(InterfacesCommand.Create());
 root.Subcommands.Add(DescribeCommand.Create());
 root.Subcommands.Add(ResolveCommand.Create());
 root.Subcommands.Add(ConnectCommand.Create());
+root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ListenCommand.Create());
 root.Subcommands.Add(UdpCommand.Create());

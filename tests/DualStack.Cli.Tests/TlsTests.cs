@@ -155,6 +155,40 @@ public sealed class TlsTests : IDisposable
         Assert.Equal(0, (await server.StopAsync(TestContext.Current.CancellationToken)).ExitCode);
     }
 
+    [Fact]
+    public async Task Check_Tls_ReportsTheHandshakeOfEachAddressThatConnects()
+    {
+        SkipUnlessIPv6("::1");
+        await using var server = await StartOpensslServerAsync("127.0.0.1");
+
+        var result = await CliRunner.RunAsync(
+            ["check", Name, server.Port, "--resolver", $"hosts={_hostsFile}", "--tls", "--ca", _caFile, "--json"], TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var addresses = CheckOutput.Parse(result)["addresses"]!.AsArray();
+        Assert.Equal(("::1", "refused"), ((string?)addresses[0]!["address"], (string?)addresses[0]!["outcome"]));
+        Assert.Null(addresses[0]!["tls"]);
+        Assert.Equal(("127.0.0.1", "connected"), ((string?)addresses[1]!["address"], (string?)addresses[1]!["outcome"]));
+        var tls = addresses[1]!["tls"]!;
+        Assert.Equal(("ok", Name, $"CN={Name}"), ((string?)tls["outcome"], (string?)tls["server_name"], (string?)tls["certificate_subject"]));
+        Assert.StartsWith("TLSv1.", (string?)tls["protocol"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_Tls_WithoutTheCa_ExitsOne_AndSaysTheHandshakeFails()
+    {
+        await using var server = await StartOpensslServerAsync("127.0.0.1");
+
+        var result = await CliRunner.RunAsync(["check", "127.0.0.1", server.Port, "--tls", "--json"], TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        var json = CheckOutput.Parse(result);
+        var address = Assert.Single(json["addresses"]!.AsArray())!;
+        Assert.Equal(("connected", "failed"), ((string?)address["outcome"], (string?)address["tls"]!["outcome"]));
+        Assert.Contains("the certificate is not trusted", (string?)address["tls"]!["error"], StringComparison.Ordinal);
+        Assert.Equal("nothing works: the IPv4 address fails the TLS handshake", (string?)json["verdict"]);
+    }
+
     [Theory]
     [InlineData("connect", "localhost", "443", "--insecure")]
     [InlineData("connect", "localhost", "443", "--ca", "/nonexistent/ca.pem")]

@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -33,14 +31,13 @@ internal static class ConnectCommand
         var send = new Option<string?>("--send") { Description = "Text to send; the reply is read until the peer closes or 2 s pass" };
         var trace = new Option<bool>("--trace") { Description = "Draw the race as a timeline" };
         var resolver = ResolverOption.Create();
-        var tls = new Option<bool>("--tls") { Description = "Make a TLS handshake after connecting; the certificate must be valid for HOST" };
-        var insecure = new Option<bool>("--insecure") { Description = "With --tls: accept any certificate (unsafe: anyone on the path can impersonate the server)" };
-        var ca = new Option<string?>("--ca") { Description = "With --tls: trust only the certificate authorities in this PEM file" };
+        var tls = new TlsClientOption("Make a TLS handshake after connecting; the certificate must be valid for HOST");
 
         var command = new Command("connect", "Connect to a host by name or address over whichever family works first");
         command.Arguments.Add(host);
         command.Arguments.Add(port);
-        foreach (var option in new Option[] { attemptDelay, resolutionDelay, family, policy, timeout, bind, tls, insecure, ca, send, trace, resolver })
+        Option[] options = [attemptDelay, resolutionDelay, family, policy, timeout, bind, .. tls.All, send, trace, resolver];
+        foreach (var option in options)
         {
             command.Options.Add(option);
         }
@@ -73,27 +70,7 @@ internal static class ConnectCommand
                 endpoint = endpoint with { BindEndPoint = ParseBind(bindText) };
             }
 
-            IStreamClientEndpoint target = endpoint;
-            if (parseResult.GetValue(tls))
-            {
-                if (parseResult.GetValue(insecure))
-                {
-                    Cli.Warn("--insecure: the server's certificate is not checked, so anyone on the path can pretend to be the server");
-                }
-
-                target = new TlsClientEndpoint(endpoint)
-                {
-                    Options = new TlsClientOptions
-                    {
-                        UnsafeSkipCertificateValidation = parseResult.GetValue(insecure),
-                        TrustedRoots = parseResult.GetValue(ca) is { } caFile ? ReadCertificateAuthorities(caFile) : null,
-                    },
-                };
-            }
-            else if (parseResult.GetValue(insecure) || parseResult.GetValue(ca) is not null)
-            {
-                throw new ArgumentException("--insecure and --ca apply to --tls");
-            }
+            IStreamClientEndpoint target = tls.Parse(parseResult) is { } tlsOptions ? new TlsClientEndpoint(endpoint) { Options = tlsOptions } : endpoint;
 
             string? text = parseResult.GetValue(send);
             bool json = parseResult.GetValue(CliOptions.Json);
@@ -245,20 +222,6 @@ internal static class ConnectCommand
         return Encoding.UTF8.GetString(received.ToArray());
     }
 
-    private static X509Certificate2Collection ReadCertificateAuthorities(string file)
-    {
-        var roots = new X509Certificate2Collection();
-        try
-        {
-            roots.ImportFromPemFile(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-        {
-            throw new ArgumentException($"--ca {file}: {e.Message}", e);
-        }
-
-        return roots.Count > 0 ? roots : throw new ArgumentException($"--ca {file}: no PEM certificate in the file");
-    }
 
     private static IPEndPoint ParseBind(string text) =>
         IPLiteral.TryParseAddress(text, out var address) ? new IPEndPoint(address, 0) : IPLiteral.ParseEndPoint(text);
