@@ -10,6 +10,7 @@ internal static class FamilyOption
     {
         var option = new Option<string>("--family")
         {
+            HelpName = "any|4|6",
             Description = "Address family: any, 4 or 6",
             DefaultValueFactory = _ => "any",
         };

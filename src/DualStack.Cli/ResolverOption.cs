@@ -8,7 +8,8 @@ internal static class ResolverOption
 {
     public static Option<string> Create() => new("--resolver")
     {
-        Description = "system (default), dns=SERVER[:PORT], hosts=FILE or ssh-config=FILE",
+        HelpName = "SPEC",
+        Description = "system, dns=SERVER[:PORT], hosts=FILE or ssh-config=FILE",
         DefaultValueFactory = _ => "system",
     };
 

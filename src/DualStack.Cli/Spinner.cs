@@ -44,8 +44,12 @@ internal sealed class Spinner : IDisposable
                 return;
             }
 
+            // One line that fits the terminal: a line wider than it would wrap, and every frame would leave a line behind.
             var elapsed = TimeProvider.System.GetElapsedTime(_start);
-            Console.Error.Write($"\r{s_frames[_frame++ % s_frames.Length]} {label} {elapsed.TotalMilliseconds:0} ms");
+            string time = $" {elapsed.TotalMilliseconds:0} ms";
+            int room = Math.Max(0, (Terminal.Columns(Console.Error) ?? 80) - 3 - time.Length);
+            string text = label.Length <= room ? label : room > 1 ? string.Concat(label.AsSpan(0, room - 1), "…") : string.Empty;
+            Console.Error.Write($"\r\u001b[2K{s_frames[_frame++ % s_frames.Length]} {text}{time}");
         }
     }
 }

@@ -6,9 +6,16 @@ namespace DualStack.Cli;
 /// <summary>Draws a race as a timeline: one row per attempt, a bar from its start to its end.</summary>
 internal static class Timeline
 {
-    private const int Width = 50;
+    private const int MaxWidth = 50;
+    private const int MinWidth = 10;
 
-    public static string Draw(IReadOnlyList<ConnectionAttempt> attempts, double totalMs)
+    // What follows a bar: " 12345-12345 ms cancelled".
+    private const int Trailer = 26;
+
+    /// <param name="attempts">The race's attempts.</param>
+    /// <param name="totalMs">The time the timeline spans.</param>
+    /// <param name="columns">The terminal's width, to fit the bars in; <see langword="null"/> when the output is not a terminal.</param>
+    public static string Draw(IReadOnlyList<ConnectionAttempt> attempts, double totalMs, int? columns = null)
     {
         var text = new StringBuilder();
         if (attempts.Count == 0)
@@ -16,10 +23,11 @@ internal static class Timeline
             return "  (no attempt was started)\n";
         }
 
-        double scale = Math.Max(totalMs, attempts.Max(a => a.Ended.TotalMilliseconds)) / Width;
-        scale = scale <= 0 ? 1 : scale;
         int labelWidth = attempts.Max(a => JsonShapes.EndPoint(a.RemoteEndPoint).Length);
-        text.Append(' ', labelWidth + 3).Append('0').Append(' ', Width - 1).Append(CultureInfo.InvariantCulture, $"{scale * Width:0} ms\n");
+        int width = columns is { } c ? Math.Clamp(c - labelWidth - 4 - Trailer, MinWidth, MaxWidth) : MaxWidth;
+        double scale = Math.Max(totalMs, attempts.Max(a => a.Ended.TotalMilliseconds)) / width;
+        scale = scale <= 0 ? 1 : scale;
+        text.Append(' ', labelWidth + 3).Append('0').Append(' ', width - 1).Append(CultureInfo.InvariantCulture, $"{scale * width:0} ms\n");
         foreach (var attempt in attempts)
         {
             int from = (int)(attempt.Started.TotalMilliseconds / scale);
@@ -32,7 +40,7 @@ internal static class Timeline
             };
             text.Append("  ").Append(JsonShapes.EndPoint(attempt.RemoteEndPoint).PadRight(labelWidth)).Append(' ')
                 .Append(' ', from).Append('[').Append('=', Math.Max(0, to - from - 1)).Append(end)
-                .Append(' ', Math.Max(1, Width - to + 1))
+                .Append(' ', Math.Max(1, width - to + 1))
                 .Append(CultureInfo.InvariantCulture, $"{attempt.Started.TotalMilliseconds,5:0}-{attempt.Ended.TotalMilliseconds:0} ms {attempt.Outcome.ToString().ToLowerInvariant()}");
             if (attempt.Error is not null)
             {

@@ -17,7 +17,7 @@ internal sealed class TlsClientOption
 
     public Option<bool> Insecure { get; } = new("--insecure") { Description = "With --tls: accept any certificate (unsafe: anyone on the path can impersonate the server)" };
 
-    public Option<string?> Ca { get; } = new("--ca") { Description = "With --tls: trust only the certificate authorities in this PEM file" };
+    public Option<string?> Ca { get; } = new("--ca") { HelpName = "FILE", Description = "With --tls: trust only the certificate authorities in this PEM file" };
 
     /// <summary>The three options, in the order help lists them.</summary>
     public IEnumerable<Option> All => [Tls, Insecure, Ca];

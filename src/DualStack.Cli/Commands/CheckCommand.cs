@@ -28,7 +28,8 @@ internal static class CheckCommand
         var family = FamilyOption.Create();
         var timeout = new Option<double?>("--timeout")
         {
-            Description = $"Seconds each address may take to connect (and, with --tls, to make its handshake) (default {s_defaultTimeout.TotalSeconds:0})",
+            HelpName = "S",
+            Description = $"Seconds each address may take to connect (and, with --tls, to make its handshake) [default: {s_defaultTimeout.TotalSeconds:0}]",
         };
         var tls = new TlsClientOption("Make a TLS handshake with each address that connects; the certificate must be valid for HOST");
         var resolver = ResolverOption.Create();

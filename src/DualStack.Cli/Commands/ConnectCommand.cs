@@ -17,18 +17,20 @@ internal static class ConnectCommand
         var defaults = ConnectOptions.Default;
         var attemptDelay = new Option<int?>("--attempt-delay")
         {
-            Description = $"Milliseconds between attempt starts, {Ranges.Ms(ConnectOptions.MinAttemptDelay)}-{Ranges.Ms(ConnectOptions.MaxDelay)} (default {Ranges.Ms(defaults.AttemptDelay)})",
+            HelpName = "MS",
+            Description = $"Milliseconds between attempt starts, {Ranges.Ms(ConnectOptions.MinAttemptDelay)}-{Ranges.Ms(ConnectOptions.MaxDelay)} [default: {Ranges.Ms(defaults.AttemptDelay)}]",
         };
         var resolutionDelay = new Option<int?>("--resolution-delay")
         {
-            Description = $"Milliseconds to wait for AAAA after A, 0-{Ranges.Ms(ConnectOptions.MaxDelay)} (default {Ranges.Ms(defaults.ResolutionDelay)})",
+            HelpName = "MS",
+            Description = $"Milliseconds to wait for AAAA after A, 0-{Ranges.Ms(ConnectOptions.MaxDelay)} [default: {Ranges.Ms(defaults.ResolutionDelay)}]",
         };
         var family = FamilyOption.Create();
-        var policy = new Option<string>("--policy") { Description = "happy (Happy Eyeballs) or sequential", DefaultValueFactory = _ => "happy" };
+        var policy = new Option<string>("--policy") { HelpName = "happy|sequential", Description = "happy (Happy Eyeballs) or sequential", DefaultValueFactory = _ => "happy" };
         policy.AcceptOnlyFromAmong("happy", "sequential");
-        var timeout = new Option<double?>("--timeout") { Description = $"Seconds the whole connect may take (default {defaults.ConnectTimeout.TotalSeconds:0})" };
-        var bind = new Option<string?>("--bind") { Description = "Local address (or [address]:port) to connect from" };
-        var send = new Option<string?>("--send") { Description = "Text to send; the reply is read until the peer closes or 2 s pass" };
+        var timeout = new Option<double?>("--timeout") { HelpName = "S", Description = $"Seconds the whole connect may take [default: {defaults.ConnectTimeout.TotalSeconds:0}]" };
+        var bind = new Option<string?>("--bind") { HelpName = "ADDR", Description = "Local address (or [address]:port) to connect from" };
+        var send = new Option<string?>("--send") { HelpName = "TEXT", Description = "Text to send; the reply is read until the peer closes or 2 s pass" };
         var trace = new Option<bool>("--trace") { Description = "Draw the race as a timeline" };
         var resolver = ResolverOption.Create();
         var tls = new TlsClientOption("Make a TLS handshake after connecting; the certificate must be valid for HOST");
@@ -171,7 +173,7 @@ internal static class ConnectCommand
     {
         if (trace)
         {
-            status.Write(Timeline.Draw(attempts, elapsed));
+            status.Write(Timeline.Draw(attempts, elapsed, Terminal.Columns(status)));
         }
 
         if (connection?.RemoteEndPoint is IPEndPoint remote)

@@ -15,6 +15,7 @@ internal static class DescribeCommand
         };
         var role = new Option<string>("--role")
         {
+            HelpName = "auto|client|server|datagram",
             Description = "Read the description as a client (connect), a server (listen) or a datagram socket (udp); auto guesses",
             DefaultValueFactory = _ => "auto",
         };

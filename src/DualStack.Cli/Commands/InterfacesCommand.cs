@@ -20,7 +20,8 @@ internal static class InterfacesCommand
 
             foreach (var nic in interfaces)
             {
-                Console.WriteLine($"{nic.Index}: {nic.Name} <{string.Join(",", Flags(nic))}>");
+                // As ip(8) prints flags, with the state said outright: "down" rather than an empty <>.
+                Console.WriteLine($"{nic.Index}: {nic.Name} <{(nic.IsUp ? string.Join(",", Flags(nic)) : string.Join(",", ["down", .. Flags(nic)]))}>");
                 foreach (var address in nic.Addresses)
                 {
                     Console.WriteLine($"    {address}");

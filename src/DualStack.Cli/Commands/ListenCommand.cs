@@ -19,8 +19,8 @@ internal static class ListenCommand
         {
             Description = "Where to listen: tcp://*:5555, tcp://eth0:5555, tcp://[::1]:0, tcp:8080:interface=\\:\\:1, tls://*:8443?cert=F&key=F …",
         };
-        var certificate = new Option<string?>("--tls-cert") { Description = "Serve TLS with the certificate (and chain) in this PEM file" };
-        var key = new Option<string?>("--tls-key") { Description = "The certificate's private key, a PEM file (default: in the --tls-cert file)" };
+        var certificate = new Option<string?>("--tls-cert") { HelpName = "FILE", Description = "Serve TLS with the certificate (and chain) in this PEM file" };
+        var key = new Option<string?>("--tls-key") { HelpName = "FILE", Description = "The certificate's private key, a PEM file [default: in the --tls-cert file]" };
         var once = new Option<bool>("--once")
         {
             Description = "Accept one connection and pipe it to standard output and from standard input instead of echoing; status goes to standard error",

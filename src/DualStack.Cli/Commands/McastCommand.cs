@@ -24,8 +24,8 @@ internal static class McastCommand
     private static Command CreateListen()
     {
         var (group, port, nic) = CommonArguments();
-        var source = new Option<string?>("--source") { Description = "Hear only this sender (a source-specific join)" };
-        var count = new Option<int?>("--count") { Description = "Exit after this many datagrams" };
+        var source = new Option<string?>("--source") { HelpName = "ADDR", Description = "Hear only this sender (a source-specific join)" };
+        var count = new Option<int?>("--count") { HelpName = "N", Description = "Exit after this many datagrams" };
         var command = new Command("listen", "Join GROUP on an interface and print each datagram until SIGINT/SIGTERM");
         command.Arguments.Add(group);
         command.Arguments.Add(port);
@@ -98,7 +98,7 @@ internal static class McastCommand
     {
         var (group, port, nic) = CommonArguments();
         var text = new Argument<string>("TEXT") { Description = "The datagram's text (UTF-8)" };
-        var hops = new Option<int?>("--hops") { Description = "Hop limit (IPv6) or TTL (IPv4), 0-255; default 1, this link only" };
+        var hops = new Option<int?>("--hops") { HelpName = "N", Description = "Hop limit (IPv6) or TTL (IPv4), 0-255 [default: 1, this link only]" };
         var loopback = new Option<bool>("--loopback") { Description = "Also deliver the datagram to members on this host" };
         var command = new Command("send", "Send one datagram to GROUP out of an interface");
         command.Arguments.Add(group);
@@ -154,6 +154,7 @@ internal static class McastCommand
         new Argument<int>("PORT") { Description = "The group's port" },
         new Option<string>("--interface")
         {
+            HelpName = "IF",
             Description = "The interface, by name (eth0) or index; multicast never goes where the OS would guess",
             Required = true,
         });

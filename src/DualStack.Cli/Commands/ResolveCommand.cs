@@ -29,7 +29,12 @@ internal static class ResolveCommand
                 Options = AddressInfoOptions.CanonicalName,
                 Resolver = await ResolverOption.ResolveAsync(parseResult.GetValue(resolver)!, cancellationToken),
             };
-            var results = await HostLookup.GetAddressInfoAsync(name, parseResult.GetValue(service), hints, cancellationToken);
+            IReadOnlyList<AddressInfo> results;
+            using (new Spinner($"resolving {name}", enabled: !parseResult.GetValue(CliOptions.Json)))
+            {
+                results = await HostLookup.GetAddressInfoAsync(name, parseResult.GetValue(service), hints, cancellationToken);
+            }
+
             double elapsed = TimeProvider.System.GetElapsedTime(start).TotalMilliseconds;
 
             if (parseResult.GetValue(CliOptions.Json))

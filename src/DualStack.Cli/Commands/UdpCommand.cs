@@ -76,10 +76,11 @@ internal static class UdpCommand
         var host = new Argument<string>("HOST") { Description = "A host name or an address (zones allowed: fe80::1%eth0)" };
         var port = new Argument<int>("PORT") { Description = "The destination port" };
         var text = new Argument<string>("TEXT") { Description = "The datagram's text (UTF-8)" };
-        var bind = new Option<string?>("--bind") { Description = "The local address (and port: [addr]:port) to send from" };
+        var bind = new Option<string?>("--bind") { HelpName = "ADDR", Description = "The local address (and port: [addr]:port) to send from" };
         var connect = new Option<bool>("--connect") { Description = "Connect the socket first: only the peer's reply counts, and ICMP errors (port unreachable) are reported" };
         var timeout = new Option<double>("--timeout")
         {
+            HelpName = "S",
             Description = "Seconds to wait for the reply",
             DefaultValueFactory = _ => 2,
         };
