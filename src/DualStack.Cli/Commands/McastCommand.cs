@@ -123,7 +123,17 @@ internal static class McastCommand
                 socket.MulticastHopLimit = limit;
             }
 
-            await socket.SendToAsync(payload, new IPEndPoint(groupAddress, groupPort), cancellationToken);
+            try
+            {
+                await socket.SendToAsync(payload, new IPEndPoint(groupAddress, groupPort), cancellationToken);
+            }
+            catch (UdpException e) when (e.SocketError == SocketError.NetworkUnreachable
+                && LocalInterface.GetAll().FirstOrDefault(i => i.Index == index) is { SupportsMulticast: false })
+            {
+                // Linux routes IPv6 multicast (ff00::/8) only out of interfaces with the MULTICAST flag; say so.
+                return Cli.Error(Cli.Failure, $"{e.Message}: interface '{name}' has no MULTICAST flag, so it has no route for multicast");
+            }
+
             if (parseResult.GetValue(CliOptions.Json))
             {
                 Cli.WriteJson(new JsonObject
