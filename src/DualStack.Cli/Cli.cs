@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace DualStack.Cli;
@@ -13,6 +14,9 @@ internal static partial class Cli
     public const int Success = 0;
     public const int Failure = 1;
     public const int Usage = 2;
+
+    /// <summary>Ctrl-C (SIGINT) stopped the command: 128 + the signal's number, as shells report it.</summary>
+    public const int Interrupted = 130;
 
     private static readonly JsonSerializerOptions s_json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -38,9 +42,22 @@ internal static partial class Cli
             return Error(Usage, MostSpecific(parseResult.Errors));
         }
 
+        // Ctrl-C cancels the command's token, so that what it holds is closed and its progress line cleared before the
+        // one error line; listeners treat it as their signal to stop.
+        using var interrupt = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+        {
+            context.Cancel = true;
+            interrupt.Cancel();
+        });
         try
         {
-            return await parseResult.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await parseResult.InvokeAsync(
+                new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, interrupt.Token);
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            return Error(Interrupted, "interrupted");
         }
         catch (EndpointFormatException e)
         {

@@ -83,6 +83,26 @@ public sealed class ResolveTests
         }
     }
 
+    // Ctrl-C while a DNS server stays silent: the command stops at once with exit 130 and one line (and with --json the
+    // error object), instead of being killed by the signal with nothing said.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Resolve_InterruptedWhileTheServerIsSilent_ExitsWith130AndOneLine(bool json)
+    {
+        await using var dns = new LoopbackDnsServer(System.Net.IPAddress.Loopback) { Silent = true };
+        string[] arguments = ["resolve", "app.test", "--resolver", $"dns={dns.EndPoint}", .. json ? new[] { "--json" } : []];
+        await using var child = CliRunner.Start(arguments);
+        for (int i = 0; i < 100 && dns.QueryCount("app.test", LoopbackDnsServer.TypeA, System.Net.Sockets.ProtocolType.Udp) == 0; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        var result = await child.StopAsync(System.Runtime.InteropServices.PosixSignal.SIGINT, TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+
+        CliAssert.Error(result, 130, "dualstack: interrupted", json);
+    }
+
     [Fact]
     public async Task Resolve_DnsResolver_AsksTheChosenServerAndSortsTheAnswer()
     {
