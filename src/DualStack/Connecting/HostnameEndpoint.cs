@@ -339,6 +339,14 @@ public sealed record HostnameEndpoint : IRacingClientEndpoint
             {
                 throw new HostResolutionException(Host, ResolutionError.Timeout, $"no address within {options.ConnectTimeout.TotalMilliseconds:0} ms", e);
             }
+            catch (HostResolutionException e) when (
+                BindEndPoint is { } bound && options.Family == AddressFamily.Unspecified && e.Error is ResolutionError.NoSuchName or ResolutionError.NoData)
+            {
+                // The name may well have addresses, of the other family: say why only one family was asked for.
+                string family = bound.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+                throw new HostResolutionException(
+                    Host, e.Error, $"{e.Detail}; only {family} addresses were asked for, since the bind address {IPLiteral.FormatEndPoint(bound)} is {family}", e);
+            }
         }
 
         if (won.Socket.RemoteEndPoint is IPEndPoint remote)
