@@ -58,7 +58,13 @@ public sealed class ScriptedConnector(TimeProvider time, long start)
         public Socket Succeed()
         {
             Socket = new Socket(EndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            _result.TrySetResult(Socket);
+            if (!_result.TrySetResult(Socket))
+            {
+                // The race cancelled this attempt first (a winner was chosen on another thread): as a real connector
+                // does, close what can no longer be handed over.
+                Socket.Dispose();
+            }
+
             return Socket;
         }
 
