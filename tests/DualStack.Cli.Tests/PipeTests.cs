@@ -61,7 +61,8 @@ public sealed class PipeTests
         Assert.Equal("accepted", (string?)accepted["event"]);
     }
 
-    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(string[] arguments, string input)
+    /// <summary>Runs <c>dualstack ARGS…</c> with <paramref name="input"/> as its standard input, to completion.</summary>
+    internal static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(string[] arguments, string input)
     {
         string[] command = CliRunner.CommandLine(arguments);
         using var process = StartProgram(command[0], command[1..]);

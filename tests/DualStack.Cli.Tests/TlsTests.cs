@@ -84,6 +84,20 @@ public sealed class TlsTests : IDisposable
         Assert.StartsWith($"dualstack: TLS handshake with 127.0.0.1 at 127.0.0.1:{server.Port} failed: the certificate is not trusted", error, StringComparison.Ordinal);
     }
 
+    // Piping over TLS: standard input goes through the handshake's stream, its end is TLS's close_notify and then the
+    // TCP half-close, and the reply comes out on standard output alone.
+    [Fact]
+    public async Task Connect_TlsWithStdinNotATerminal_PipesThroughTheTlsStream()
+    {
+        await using var server = await StartOpensslServerAsync("127.0.0.1");
+
+        var (exitCode, stdout, stderr) = await PipeTests.RunCliAsync(["connect", "127.0.0.1", server.Port, "--tls", "--ca", _caFile], input: "abc\n");
+
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal("cba\n", stdout);
+        Assert.Contains("tls TLSv1.", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Connect_TlsInsecure_AcceptsTheUntrustedCertificate()
     {
