@@ -98,6 +98,24 @@ public sealed class UsageErrorTests
         Assert.Contains("Usage:", result.StdOut, StringComparison.Ordinal);
     }
 
+    // Values are named by what they are, not by repeating the option; defaults are written one way; the main help has
+    // examples and the exit codes.
+    [Fact]
+    public async Task Help_NamesValues_WritesDefaultsOneWay_AndShowsExamplesAndExitCodes()
+    {
+        var connect = await CliRunner.RunAsync(["connect", "--help"], TestContext.Current.CancellationToken);
+        var main = await CliRunner.RunAsync(["--help"], TestContext.Current.CancellationToken);
+
+        Assert.Contains("--attempt-delay <MS>", connect.StdOut, StringComparison.Ordinal);
+        Assert.Contains("--ca <FILE>", connect.StdOut, StringComparison.Ordinal);
+        Assert.Contains("--resolver <SPEC>", connect.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("<attempt-delay>", connect.StdOut, StringComparison.Ordinal);
+        Assert.DoesNotContain("(default", connect.StdOut, StringComparison.Ordinal);
+        Assert.Contains("[default: 250]", connect.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Examples:", main.StdOut, StringComparison.Ordinal);
+        Assert.Contains("Exit codes: 0 success, 1 the operation failed, 2 bad usage or bad input, 130 interrupted", main.StdOut, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Help_ListsEverySubcommand()
     {
