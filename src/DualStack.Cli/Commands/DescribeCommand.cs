@@ -184,17 +184,16 @@ internal static class DescribeCommand
     private static void WriteHuman(JsonObject json)
     {
         Console.WriteLine($"{json["kind"]} ({json["role"]})");
-        foreach (var (key, value) in json)
+        var shown = json.Where(p => p.Key is not ("kind" or "role" or "description") && p.Value is not null).ToList();
+        int width = shown.Max(p => p.Key.Length);
+        foreach (var (key, value) in shown)
         {
-            if (key is "kind" or "role" or "description" || value is null)
-            {
-                continue;
-            }
-
             string text = value is JsonArray array
-                ? string.Join(", ", array.Select(a => a is JsonObject o ? FormatAddress(o) : a?.ToString()))
-                : value.ToString();
-            Console.WriteLine($"  {key,-17} {text}");
+                ? array.Count == 0
+                    ? (string?)json["kind"] == "hostname" || (string?)json["over"] == "hostname" ? "(resolved when connecting)" : "(none)"
+                    : string.Join(", ", array.Select(a => a is JsonObject o ? FormatAddress(o) : a?.ToString()))
+                : value!.ToString();
+            Console.WriteLine($"  {key.PadRight(width)}  {text}");
         }
     }
 
