@@ -24,6 +24,19 @@ public sealed class DescribeTests
         { @"tcp:host=fe80\:\:1%lo:port=22:bind=fe80\:\:2%lo", null },
     };
 
+    // On a terminal: every value starts in one column, however long the keys, and a name's addresses say when they come.
+    [Fact]
+    public async Task Describe_Human_AlignsEveryValue_AndSaysANamesAddressesAreResolvedWhenConnecting()
+    {
+        var result = await CliRunner.RunAsync(["describe", "tls://example.com:443?unsafeSkipCertificateValidation=true"], TestContext.Current.CancellationToken);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var rows = result.StdOutLines.Skip(1).ToList();
+        int column = rows[0].IndexOf("example.com", StringComparison.Ordinal);
+        Assert.All(rows, row => Assert.True(row.Length > column && row[column - 1] == ' ' && row[column] != ' ', row));
+        Assert.Contains(rows, row => row.StartsWith("  addresses ", StringComparison.Ordinal) && row.EndsWith("(resolved when connecting)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Describe_LinkLocalWithZone_GivesAddressZoneAndPort()
     {
