@@ -15,8 +15,12 @@ namespace DualStack;
 public sealed class DualStackOptions
 {
     /// <summary>Policy, delays, families, cap and timeout: the endpoints' <see cref="HostnameEndpoint.Options"/>.</summary>
-    /// <remarks>Defaults to <see cref="ConnectOptions.Default"/>. A value out of range is refused as it is set, by <see cref="ConnectOptions"/>.</remarks>
-    public ConnectOptions Connect { get; set; } = ConnectOptions.Default;
+    /// <remarks>
+    /// Defaults to the values of <see cref="ConnectOptions.Default"/>, in an instance of its own: binding configuration
+    /// to these options sets its properties, and must not change the shared defaults. A value out of range is refused
+    /// as it is set, by <see cref="ConnectOptions"/>.
+    /// </remarks>
+    public ConnectOptions Connect { get; set; } = new();
 
     /// <summary>Resolves host names; see <see cref="HostnameEndpoint.Resolver"/>.</summary>
     /// <remarks>Defaults to <see langword="null"/>: <see cref="SystemResolver.Instance"/>.</remarks>
