@@ -86,12 +86,7 @@ internal static class CheckCommand
                 Print(check, families, verdict);
             }
 
-            if (!ok)
-            {
-                return Cli.Error(Cli.Failure, $"no address of {check.Host} port {check.Port} works");
-            }
-
-            return ok ? Cli.Success : Cli.Failure;
+            return ok ? Cli.Success : Cli.Error(Cli.Failure, $"no address of {check.Host} port {check.Port} works");
         });
         return command;
     }
