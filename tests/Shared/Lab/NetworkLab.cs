@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Globalization;
 using System.Net;
@@ -40,15 +39,7 @@ public sealed class NetworkLab : IAsyncDisposable
     /// <summary>A MAC address no interface has: neighbour entries pointing at it make packets vanish.</summary>
     public const string BlackholeMac = "02:00:00:00:00:99";
 
-    private static readonly TimeSpan s_commandTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan s_readyAttemptTimeout = TimeSpan.FromSeconds(1);
-    private static readonly Lazy<string?> s_ipPath = new(FindIp);
     private static readonly Lazy<string?> s_unavailableReason = new(Probe);
-
-    // Namespaces this process made and has not deleted; the stale sweep leaves them alone.
-    private static readonly ConcurrentDictionary<string, byte> s_ours = new();
-    private static int s_labCount;
 
     private readonly int _subnet;
     private readonly List<string> _namespaces = [];
@@ -138,9 +129,9 @@ public sealed class NetworkLab : IAsyncDisposable
             throw new InvalidOperationException($"network lab unavailable: {reason}");
         }
 
-        await StartRuntimeThreadsOutsideLabsAsync(cancellationToken);
-        await RemoveStaleAsync(cancellationToken);
-        var lab = new NetworkLab(Interlocked.Increment(ref s_labCount));
+        await LabNamespaces.StartRuntimeThreadsOutsideLabsAsync(cancellationToken);
+        await LabNamespaces.RemoveStaleAsync(cancellationToken);
+        var lab = new NetworkLab(LabNamespaces.NextLabNumber());
         try
         {
             await lab.BuildAsync(cancellationToken);
@@ -214,7 +205,7 @@ public sealed class NetworkLab : IAsyncDisposable
     public Task<ProcessResult> ExecAsync(NetworkNamespace ns, params string[] command)
     {
         CheckCommand(ns, command);
-        return ChildProcess.RunAsync(IpPath, ["netns", "exec", ns.Name, .. command], s_commandTimeout, TestContext.Current.CancellationToken);
+        return ChildProcess.RunAsync(IpPath, ["netns", "exec", ns.Name, .. command], LabNamespaces.CommandTimeout, TestContext.Current.CancellationToken);
     }
 
     /// <summary>Starts <c>ip netns exec NAME COMMAND…</c> and returns at once, for peers that run beside the test.</summary>
@@ -302,129 +293,44 @@ public sealed class NetworkLab : IAsyncDisposable
         }
     }
 
-    private static string IpPath => s_ipPath.Value ?? throw new InvalidOperationException("the ip command (iproute2) is not installed");
+    private static string IpPath => LabNamespaces.IpPath;
 
     private async Task BuildAsync(CancellationToken cancellationToken)
     {
         await AddNamespaceAsync(ClientName, cancellationToken);
         await AddNamespaceAsync(ServerName, cancellationToken);
-        await RunIpAsync(
+        await LabNamespaces.RunIpAsync(
             ["link", "add", ClientInterface, "address", ClientMac, "netns", ClientName, "type", "veth", "peer", "name", ServerInterface, "address", ServerMac, "netns", ServerName],
             cancellationToken);
         var sides = new[] { (ClientName, ClientInterface, Host: 1, PeerHost: 2, PeerMac: ServerMac), (ServerName, ServerInterface, Host: 2, PeerHost: 1, PeerMac: ClientMac) };
         foreach (var (ns, nic, host, peerHost, peerMac) in sides)
         {
-            await RunIpAsync(["-n", ns, "link", "set", "lo", "up"], cancellationToken);
+            await LabNamespaces.RunIpAsync(["-n", ns, "link", "set", "lo", "up"], cancellationToken);
             foreach (var family in new[] { AddressFamily.InterNetworkV6, AddressFamily.InterNetwork })
             {
-                await RunIpAsync(["-n", ns, "address", "add", $"{Address(family, host)}{PrefixLength(family)}", "dev", nic, .. NoDad(family)], cancellationToken);
-                await RunIpAsync(["-n", ns, "neighbour", "add", Address(family, peerHost).ToString(), "lladdr", peerMac, "dev", nic, "nud", "permanent"], cancellationToken);
+                await LabNamespaces.RunIpAsync(["-n", ns, "address", "add", $"{Address(family, host)}{PrefixLength(family)}", "dev", nic, .. NoDad(family)], cancellationToken);
+                await LabNamespaces.RunIpAsync(["-n", ns, "neighbour", "add", Address(family, peerHost).ToString(), "lladdr", peerMac, "dev", nic, "nud", "permanent"], cancellationToken);
             }
 
-            await RunIpAsync(["-n", ns, "link", "set", nic, "up"], cancellationToken);
+            await LabNamespaces.RunIpAsync(["-n", ns, "link", "set", nic, "up"], cancellationToken);
         }
 
         _client = new NetworkNamespace(ClientName);
         _server = new NetworkNamespace(ServerName);
-        await WaitUntilConnectableAsync(ServerIPv6, cancellationToken);
-        await WaitUntilConnectableAsync(ServerIPv4, cancellationToken);
+        await LabNamespaces.WaitUntilConnectableAsync(Client, Server, ServerIPv6, ServerIPv6, ClientIPv6, cancellationToken);
+        await LabNamespaces.WaitUntilConnectableAsync(Client, Server, ServerIPv4, ServerIPv4, ClientIPv4, cancellationToken);
     }
 
     private async Task AddNamespaceAsync(string name, CancellationToken cancellationToken)
     {
         // Registered first, so that neither our stale sweep nor our disposal can miss it.
-        s_ours[name] = 0;
+        LabNamespaces.Register(name);
         lock (_gate)
         {
             _namespaces.Add(name);
         }
 
-        await RunIpAsync(["netns", "add", name], cancellationToken);
-    }
-
-    // Connects from the client namespace to a fresh listener in the server namespace until it works. Both ends close
-    // with linger 0 (a reset), so no TIME-WAIT entry is left for tests that list sockets.
-    private async Task WaitUntilConnectableAsync(IPAddress server, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(s_readyTimeout);
-        Exception? last = null;
-        while (true)
-        {
-            try
-            {
-                await TryConnectOnceAsync(server, deadline.Token);
-                return;
-            }
-            catch (Exception e) when (e is SocketException or TimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                last = e;
-            }
-
-            if (deadline.IsCancellationRequested)
-            {
-                throw new TimeoutException($"the lab's client namespace could not connect to {server} in its server namespace within {s_readyTimeout.TotalSeconds} s: {last?.Message}", last);
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Deadline: reported on the next round.
-            }
-        }
-    }
-
-    private async Task TryConnectOnceAsync(IPAddress server, CancellationToken cancellationToken)
-    {
-        using var listener = Server.Run(() =>
-        {
-            var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                socket.Bind(new IPEndPoint(server, 0));
-                socket.Listen(1);
-                return socket;
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        });
-        using var client = Client.CreateSocket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        client.LingerState = new LingerOption(true, 0);
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(s_readyAttemptTimeout);
-        var accepting = listener.AcceptAsync(attempt.Token).AsTask();
-        try
-        {
-            await client.ConnectAsync(listener.LocalEndPoint!, attempt.Token);
-            using var accepted = await accepting;
-            accepted.LingerState = new LingerOption(true, 0);
-        }
-        catch
-        {
-            await attempt.CancelAsync();
-            try
-            {
-                (await accepting).Dispose();
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException)
-            {
-                // The accept was what failed, or was cancelled just now.
-            }
-
-            throw;
-        }
-
-        var local = (IPEndPoint)client.LocalEndPoint!;
-        if (!local.Address.Equals(server.AddressFamily == AddressFamily.InterNetworkV6 ? ClientIPv6 : ClientIPv4))
-        {
-            throw new InvalidOperationException($"a lab connection to {server} left from {local}, not from the client namespace's address");
-        }
+        await LabNamespaces.RunIpAsync(["netns", "add", name], cancellationToken);
     }
 
     private async Task DisposeCoreAsync()
@@ -448,10 +354,10 @@ public sealed class NetworkLab : IAsyncDisposable
 
         foreach (string name in names)
         {
-            await DeleteNamespaceAsync(name, errors);
+            await LabNamespaces.DeleteNamespaceAsync(name, errors);
         }
 
-        DeleteDirectory(Path.Combine("/etc/netns", ClientName), errors);
+        LabNamespaces.DeleteDirectory(Path.Combine("/etc/netns", ClientName), errors);
         if (stray.Count > 0)
         {
             TestContext.Current.AddWarning($"threads of this process were left inside lab namespaces, which stay alive (and catch their sockets) until those threads end: {string.Join(", ", stray)}");
@@ -461,103 +367,6 @@ public sealed class NetworkLab : IAsyncDisposable
         {
             throw new InvalidOperationException($"network lab {Number} was not fully removed: {string.Join("; ", errors)}");
         }
-    }
-
-    private static async Task DeleteNamespaceAsync(string name, List<string> errors)
-    {
-        try
-        {
-            var result = await ChildProcess.RunAsync(IpPath, ["netns", "delete", name], s_commandTimeout, CancellationToken.None);
-            if (result.ExitCode != 0 && File.Exists(Path.Combine("/var/run/netns", name)))
-            {
-                errors.Add($"ip netns delete {name}: {result.StdErr.Trim()}");
-                return;
-            }
-
-            s_ours.TryRemove(name, out _);
-        }
-        catch (Exception e) when (e is TimeoutException or Win32Exception)
-        {
-            errors.Add($"ip netns delete {name}: {e.Message}");
-        }
-    }
-
-    private static void DeleteDirectory(string path, List<string>? errors)
-    {
-        try
-        {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // Never written, or already gone.
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            errors?.Add($"delete {path}: {e.Message}");
-        }
-    }
-
-    // Deletes lab namespaces (and /etc/netns directories) whose owning process is gone, and ones named after this
-    // process that it did not make (left by an earlier process with the same id).
-    private static async Task RemoveStaleAsync(CancellationToken cancellationToken)
-    {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var list = await RunIpAsync(["netns", "list"], cancellationToken);
-        foreach (string line in list.StdOutLines)
-        {
-            // "NAME" or "NAME (id: 3)".
-            string name = line.Split(' ', 2)[0];
-            if (name.StartsWith(NamePrefix, StringComparison.Ordinal))
-            {
-                names.Add(name);
-            }
-        }
-
-        foreach (string directory in Directory.Exists("/etc/netns") ? Directory.EnumerateDirectories("/etc/netns", NamePrefix + "*") : [])
-        {
-            names.Add(Path.GetFileName(directory));
-        }
-
-        foreach (string name in names.Where(IsStale))
-        {
-            await ChildProcess.RunAsync(IpPath, ["netns", "delete", name], s_commandTimeout, cancellationToken);
-            DeleteDirectory(Path.Combine("/etc/netns", name), errors: null);
-        }
-    }
-
-    private static bool IsStale(string name)
-    {
-        string rest = name[NamePrefix.Length..];
-        int dash = rest.IndexOf('-', StringComparison.Ordinal);
-        if (dash <= 0 || !int.TryParse(rest.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
-        {
-            return false;
-        }
-
-        return pid == Environment.ProcessId
-            ? !s_ours.ContainsKey(name)
-            : !Directory.Exists(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}"));
-    }
-
-    // The runtime starts its socket event thread and its thread-pool threads on first use, from whichever thread uses
-    // them first; a thread inherits its creator's namespace. Use them here, outside every lab, so they start out here.
-    private static async Task StartRuntimeThreadsOutsideLabsAsync(CancellationToken cancellationToken)
-    {
-        if (!NetworkNamespace.IsCurrentThreadInRootNamespace())
-        {
-            throw new InvalidOperationException("a network lab is being created from a thread inside a network namespace");
-        }
-
-        await Task.Run(() => { }, cancellationToken);
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        client.LingerState = new LingerOption(true, 0);
-        var accepting = listener.AcceptAsync(cancellationToken);
-        await client.ConnectAsync(listener.LocalEndPoint!, cancellationToken).AsTask().WaitAsync(s_commandTimeout, cancellationToken);
-        using var accepted = await accepting.AsTask().WaitAsync(s_commandTimeout, cancellationToken);
     }
 
     private static string? Probe()
@@ -572,7 +381,7 @@ public sealed class NetworkLab : IAsyncDisposable
             return "not running as root (creating network namespaces needs CAP_SYS_ADMIN)";
         }
 
-        if (s_ipPath.Value is null)
+        if (LabNamespaces.IpPathOrNull is null)
         {
             return "the ip command (iproute2) is not installed";
         }
@@ -586,10 +395,10 @@ public sealed class NetworkLab : IAsyncDisposable
         return Task.Run(async () =>
         {
             string name = string.Create(CultureInfo.InvariantCulture, $"{NamePrefix}{Environment.ProcessId}-probe");
-            s_ours[name] = 0;
+            LabNamespaces.Register(name);
             try
             {
-                var added = await ChildProcess.RunAsync(IpPath, ["netns", "add", name], s_commandTimeout, CancellationToken.None);
+                var added = await ChildProcess.RunAsync(IpPath, ["netns", "add", name], LabNamespaces.CommandTimeout, CancellationToken.None);
                 if (added.ExitCode != 0)
                 {
                     return $"ip netns add failed: {added.StdErr.Trim()}";
@@ -612,29 +421,14 @@ public sealed class NetworkLab : IAsyncDisposable
             finally
             {
                 var deleted = new List<string>();
-                await DeleteNamespaceAsync(name, deleted);
+                await LabNamespaces.DeleteNamespaceAsync(name, deleted);
             }
         }).GetAwaiter().GetResult();
     }
 
-    private static string? FindIp()
-    {
-        var directories = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"]);
-        return directories.Select(d => Path.Combine(d, "ip")).FirstOrDefault(File.Exists);
-    }
-
-    private static async Task<ProcessResult> RunIpAsync(string[] arguments, CancellationToken cancellationToken)
-    {
-        var result = await ChildProcess.RunAsync(IpPath, arguments, s_commandTimeout, cancellationToken);
-        return result.ExitCode == 0
-            ? result
-            : throw new InvalidOperationException($"ip {string.Join(' ', arguments)} failed with exit code {result.ExitCode}: {result.StdErr.Trim()}");
-    }
-
     // Off the caller's synchronization context: ChildProcess awaits without ConfigureAwait(false).
     private static void RunIpSync(string[] arguments) =>
-        Task.Run(() => RunIpAsync(arguments, TestContext.Current.CancellationToken)).GetAwaiter().GetResult();
+        Task.Run(() => LabNamespaces.RunIpAsync(arguments, TestContext.Current.CancellationToken)).GetAwaiter().GetResult();
 
     private int NextHost(int[] next, AddressFamily family, int last)
     {
