@@ -29,13 +29,24 @@ internal static class AttemptJson
         return result;
     }
 
-    private static JsonObject Attempt(ConnectionAttempt attempt) => new()
+    private static JsonObject Attempt(ConnectionAttempt attempt)
     {
-        ["remote"] = JsonShapes.EndPoint(attempt.RemoteEndPoint),
-        ["family"] = JsonShapes.Family(IPLiteral.Unmap(attempt.RemoteEndPoint).AddressFamily),
-        ["started_ms"] = Math.Round(attempt.Started.TotalMilliseconds, 3),
-        ["ended_ms"] = Math.Round(attempt.Ended.TotalMilliseconds, 3),
-        ["outcome"] = attempt.Outcome.ToString().ToLowerInvariant(),
-        ["error"] = attempt.Error?.Message,
-    };
+        var json = new JsonObject
+        {
+            ["remote"] = JsonShapes.EndPoint(attempt.RemoteEndPoint),
+            ["family"] = JsonShapes.Family(IPLiteral.Unmap(attempt.RemoteEndPoint).AddressFamily),
+            ["started_ms"] = Math.Round(attempt.Started.TotalMilliseconds, 3),
+            ["ended_ms"] = Math.Round(attempt.Ended.TotalMilliseconds, 3),
+            ["outcome"] = attempt.Outcome.ToString().ToLowerInvariant(),
+            ["error"] = attempt.Error?.Message,
+        };
+
+        // Only for an address synthesised to reach an IPv4 one through NAT64: the IPv4 address.
+        if (attempt.SynthesizedFrom is { } ipv4)
+        {
+            json["synthesized_from"] = ipv4.ToString();
+        }
+
+        return json;
+    }
 }

@@ -23,7 +23,7 @@ internal static class Timeline
             return "  (no attempt was started)\n";
         }
 
-        int labelWidth = attempts.Max(a => JsonShapes.EndPoint(a.RemoteEndPoint).Length);
+        int labelWidth = attempts.Max(a => Label(a).Length);
         int width = columns is { } c ? Math.Clamp(c - labelWidth - 4 - Trailer, MinWidth, MaxWidth) : MaxWidth;
         double scale = Math.Max(totalMs, attempts.Max(a => a.Ended.TotalMilliseconds)) / width;
         scale = scale <= 0 ? 1 : scale;
@@ -38,7 +38,7 @@ internal static class Timeline
                 AttemptOutcome.Failed => 'x',
                 _ => '-',
             };
-            text.Append("  ").Append(JsonShapes.EndPoint(attempt.RemoteEndPoint).PadRight(labelWidth)).Append(' ')
+            text.Append("  ").Append(Label(attempt).PadRight(labelWidth)).Append(' ')
                 .Append(' ', from).Append('[').Append('=', Math.Max(0, to - from - 1)).Append(end)
                 .Append(' ', Math.Max(1, width - to + 1))
                 .Append(CultureInfo.InvariantCulture, $"{attempt.Started.TotalMilliseconds,5:0}-{attempt.Ended.TotalMilliseconds:0} ms {attempt.Outcome.ToString().ToLowerInvariant()}");
@@ -52,4 +52,8 @@ internal static class Timeline
 
         return text.ToString();
     }
+
+    // The address tried, and for an address synthesised for NAT64 the IPv4 address it stands for.
+    private static string Label(ConnectionAttempt attempt) =>
+        JsonShapes.EndPoint(attempt.RemoteEndPoint) + (attempt.SynthesizedFrom is { } ipv4 ? $" (NAT64 for {ipv4})" : string.Empty);
 }

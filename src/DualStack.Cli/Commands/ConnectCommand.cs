@@ -33,12 +33,13 @@ internal static class ConnectCommand
         var send = new Option<string?>("--send") { HelpName = "TEXT", Description = "Text to send; the reply is read until the peer closes or 2 s pass" };
         var trace = new Option<bool>("--trace") { Description = "Draw the race as a timeline" };
         var resolver = ResolverOption.Create();
+        var noNat64 = CliOptions.NoNat64();
         var tls = new TlsClientOption("Make a TLS handshake after connecting; the certificate must be valid for HOST");
 
         var command = new Command("connect", "Connect to a host by name or address over whichever family works first");
         command.Arguments.Add(host);
         command.Arguments.Add(port);
-        Option[] options = [attemptDelay, resolutionDelay, family, policy, timeout, bind, .. tls.All, send, trace, resolver];
+        Option[] options = [attemptDelay, resolutionDelay, family, policy, timeout, bind, .. tls.All, send, trace, resolver, noNat64];
         foreach (var option in options)
         {
             command.Options.Add(option);
@@ -51,6 +52,7 @@ internal static class ConnectCommand
                 Family = FamilyOption.Parse(parseResult.GetValue(family)!),
                 Policy = parseResult.GetValue(policy) == "sequential" ? ConnectPolicy.Sequential : ConnectPolicy.HappyEyeballs,
                 Resolver = await ResolverOption.ResolveAsync(parseResult.GetValue(resolver)!, cancellationToken),
+                SynthesizeNat64 = !parseResult.GetValue(noNat64),
             };
             if (parseResult.GetValue(attemptDelay) is { } delayMs)
             {

@@ -13,12 +13,14 @@ internal static class ResolveCommand
         var service = new Argument<string?>("SERVICE") { Description = "A port number or a service name (http)", Arity = ArgumentArity.ZeroOrOne };
         var family = FamilyOption.Create();
         var resolver = ResolverOption.Create();
+        var noNat64 = CliOptions.NoNat64();
 
         var command = new Command("resolve", "Resolve a host (and service) to addresses, as getaddrinfo does");
         command.Arguments.Add(host);
         command.Arguments.Add(service);
         command.Options.Add(family);
         command.Options.Add(resolver);
+        command.Options.Add(noNat64);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             long start = TimeProvider.System.GetTimestamp();
@@ -26,7 +28,7 @@ internal static class ResolveCommand
             var hints = new AddressInfoHints
             {
                 Family = FamilyOption.Parse(parseResult.GetValue(family)!),
-                Options = AddressInfoOptions.CanonicalName,
+                Options = AddressInfoOptions.CanonicalName | (parseResult.GetValue(noNat64) ? AddressInfoOptions.None : AddressInfoOptions.SynthesizeNat64),
                 Resolver = await ResolverOption.ResolveAsync(parseResult.GetValue(resolver)!, cancellationToken),
             };
             IReadOnlyList<AddressInfo> results;
@@ -50,8 +52,9 @@ internal static class ResolveCommand
 
             foreach (var result in results)
             {
+                string nat64 = result.SynthesizedFrom is { } ipv4 ? $"(NAT64 for {ipv4}) " : string.Empty;
                 Console.WriteLine(
-                    $"{JsonShapes.Family(result.Family),-5} {IPLiteral.FormatAddress(IPLiteral.Unmap(result.EndPoint.Address)),-40} {result.EndPoint.Port,5} {SocketTypeName(result.SocketType),-6} {result.CanonicalName}");
+                    $"{JsonShapes.Family(result.Family),-5} {IPLiteral.FormatAddress(IPLiteral.Unmap(result.EndPoint.Address)),-40} {result.EndPoint.Port,5} {SocketTypeName(result.SocketType),-6} {nat64}{result.CanonicalName}".TrimEnd());
             }
 
             return Cli.Success;
@@ -65,6 +68,11 @@ internal static class ResolveCommand
         json["port"] = result.EndPoint.Port;
         json["socket_type"] = SocketTypeName(result.SocketType);
         json["canonical_name"] = result.CanonicalName;
+        if (result.SynthesizedFrom is { } ipv4)
+        {
+            json["synthesized_from"] = ipv4.ToString();
+        }
+
         return json;
     }
 

@@ -99,7 +99,12 @@ internal static class UdpCommand
             var wait = Ranges.Seconds("--timeout", parseResult.GetValue(timeout));
             var local = parseResult.GetValue(bind) is { } bindText ? ParseBind(bindText) : null;
             var remote = await DestinationAsync(parseResult.GetValue(host)!, destinationPort, local?.AddressFamily, cancellationToken);
-            using var socket = new UdpEndpoint(local?.Address ?? DatagramArguments.Wildcard(remote.AddressFamily), local?.Port ?? 0).Bind();
+            // An IPv4 destination this host has no IPv4 route to (an IPv6-only host) is reached through NAT64, from an
+            // IPv6 socket.
+            var endpoint = local is null && remote.AddressFamily == AddressFamily.InterNetwork && !Nat64.HasIPv4Route(remote.Address)
+                ? UdpEndpoint.AllInterfaces(0)
+                : new UdpEndpoint(local?.Address ?? DatagramArguments.Wildcard(remote.AddressFamily), local?.Port ?? 0);
+            using var socket = endpoint.Bind();
             var payload = Encoding.UTF8.GetBytes(parseResult.GetValue(text)!);
 
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -65,7 +65,7 @@ internal sealed class AttemptSet<T> : IAsyncDisposable
     // <summary>Starts an attempt to <paramref name="endPoint"/>, under its own span.</summary>
     public void Start(IPEndPoint endPoint)
     {
-        var attempt = new ConnectionAttempt(endPoint, Elapsed(), TimeSpan.Zero, AttemptOutcome.Cancelled, null);
+        var attempt = ConnectionAttempt.Starting(endPoint, Elapsed());
         _attempts.Add(attempt);
         _observer.Starting(attempt);
         try

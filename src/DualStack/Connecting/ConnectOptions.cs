@@ -123,6 +123,18 @@ public sealed record ConnectOptions
         init => _connectTimeout = EndpointArguments.CheckTimeout(value, nameof(ConnectTimeout));
     }
 
+    /// <summary>
+    /// Whether an IPv4 address this host has no IPv4 route to (on an IPv6-only network) is reached through the network's
+    /// NAT64 translator: an IPv6 address is synthesised from the NAT64 prefix that the resolver's answer for
+    /// <c>ipv4only.arpa</c> tells (see <see cref="Nat64"/>), and tried in its place.
+    /// </summary>
+    /// <remarks>
+    /// Defaults to <see langword="true"/>. Applies to IPv4 literals and to names' IPv4 addresses, unless the connect is
+    /// restricted to one family (<see cref="Family"/>, or a bind address). Where IPv4 works, nothing changes and nothing
+    /// is asked. With <see langword="false"/>, an IPv4 address without a route fails its attempt at once.
+    /// </remarks>
+    public bool SynthesizeNat64 { get; init; } = true;
+
     // <summary>An attempt delay lies within RFC 8305's bounds (10 ms - 2 s), or is infinite (no stagger).</summary>
     internal static TimeSpan CheckAttemptDelay(TimeSpan value, string paramName)
     {

@@ -251,7 +251,7 @@ public static class ConnectionRace
             return new RaceResult<T>(null, [], null);
         }
 
-        var attempt = new ConnectionAttempt(endPoint, timeProvider.GetElapsedTime(startTimestamp), TimeSpan.Zero, AttemptOutcome.Cancelled, null);
+        var attempt = ConnectionAttempt.Starting(endPoint, timeProvider.GetElapsedTime(startTimestamp));
         observer.Starting(attempt);
         T? winner = null;
         try
@@ -434,12 +434,19 @@ public static class ConnectionRace
     }
 
     // One attempt of a race with a step: connect, then run the step on the socket; the socket is closed if the step fails.
+    // A NAT64 candidate is connected to as a plain endpoint, and an IPv4 one this host has no route to fails at once.
     private static async ValueTask<RaceWinner<T>> ConnectThenStepAsync<T>(
         Func<IPEndPoint, CancellationToken, ValueTask<Socket>> connector,
         Func<Socket, IPEndPoint, CancellationToken, ValueTask<T>> afterConnect,
         IPEndPoint remote,
         CancellationToken cancellationToken)
     {
+        remote = remote switch
+        {
+            SynthesizedEndPoint synthesized => synthesized.ToPlain(),
+            UnroutableEndPoint unroutable => throw unroutable.CreateError(),
+            _ => remote,
+        };
         var socket = await connector(remote, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -18,6 +18,10 @@ namespace DualStack;
 // - Each family's answer loses its duplicates and is cut to MaxAddressesPerFamily (64) before anything else.
 // - One family failing is not an error while the other has addresses; if neither yields any address, the
 //   enumeration ends with the resolution error (the preferred family's, else the other's).
+// - NAT64 (RFC 8305 section 7.1), when given a route check: the IPv4 answer's addresses this host has no IPv4 route to are
+//   replaced by IPv6 addresses synthesised from the network's NAT64 prefix (Nat64.SynthesizeAsync) before the family
+//   counts as answered. An address handed out once is not handed out again, so a DNS64 answer's AAAA address and the
+//   same address synthesised from the A answer make one attempt.
 //
 // Rejected: resolving both families before racing (a slow AAAA would delay everything, which is what this
 // library exists to avoid), and pushing candidates into the race (the race would have to re-sort what it holds).
@@ -30,6 +34,7 @@ internal sealed class HostCandidates(
     bool interleave,
     int firstFamilyCount,
     TimeSpan resolutionDelay,
+    Func<IPAddress, bool>? hasIPv4Route,
     TimeProvider timeProvider,
     DualStackMetrics metrics) : IAsyncEnumerable<IPEndPoint>
 {
@@ -49,9 +54,9 @@ internal sealed class HostCandidates(
         var preferredFamily = new Family(Query(preferred, querySource.Token));
         var otherFamily = new Family(bothFamilies ? Query(other, querySource.Token) : Task.FromResult(new HostAddresses([], isOrdered: true, canonicalName: null)));
         Task? delay = null;
+        var handedOut = new HashSet<IPEndPoint>();
         int preferredHandedOut = 0;
         bool lastWasPreferred = false;
-        int handedOut = 0;
         try
         {
             while (true)
@@ -81,10 +86,14 @@ internal sealed class HostCandidates(
 
                 if (next is not null)
                 {
-                    lastWasPreferred = next == preferredFamily;
-                    preferredHandedOut += lastWasPreferred ? 1 : 0;
-                    handedOut++;
-                    yield return next.Queue.Dequeue();
+                    var endPoint = next.Queue.Dequeue();
+                    if (handedOut.Add(endPoint))
+                    {
+                        lastWasPreferred = next == preferredFamily;
+                        preferredHandedOut += lastWasPreferred ? 1 : 0;
+                        yield return endPoint;
+                    }
+
                     continue;
                 }
 
@@ -113,7 +122,7 @@ internal sealed class HostCandidates(
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            if (handedOut == 0)
+            if (handedOut.Count == 0)
             {
                 throw preferredFamily.Error ?? otherFamily.Error
                     ?? new HostResolutionException(host, ResolutionError.NoData, "No address associated with hostname", null);
@@ -132,6 +141,15 @@ internal sealed class HostCandidates(
     }
 
     private Task<HostAddresses> Query(AddressFamily family, CancellationToken cancellationToken)
+    {
+        var lookup = Lookup(family, cancellationToken);
+        return hasIPv4Route is not null && family == AddressFamily.InterNetwork ? SynthesizeAsync(lookup, hasIPv4Route, cancellationToken) : lookup;
+    }
+
+    private async Task<HostAddresses> SynthesizeAsync(Task<HostAddresses> lookup, Func<IPAddress, bool> hasRoute, CancellationToken cancellationToken) =>
+        await Nat64.SynthesizeAsync(await lookup.ConfigureAwait(false), resolver, hasRoute, timeProvider, cancellationToken).ConfigureAwait(false);
+
+    private Task<HostAddresses> Lookup(AddressFamily family, CancellationToken cancellationToken)
     {
         Task<HostAddresses> lookup;
         try

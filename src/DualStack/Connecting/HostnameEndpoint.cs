@@ -138,6 +138,13 @@ public sealed record HostnameEndpoint : IRacingClientEndpoint
         init => Options = Options with { ConnectTimeout = value };
     }
 
+    /// <inheritdoc cref="ConnectOptions.SynthesizeNat64"/>
+    public bool SynthesizeNat64
+    {
+        get => Options.SynthesizeNat64;
+        init => Options = Options with { SynthesizeNat64 = value };
+    }
+
     /// <summary>The local address and port to bind each attempt's socket to; only addresses of its family are tried.</summary>
     /// <remarks>Defaults to <see langword="null"/>: the OS chooses, and both families are tried.</remarks>
     /// <exception cref="ArgumentException">The host is a literal of the other family.</exception>
@@ -183,6 +190,9 @@ public sealed record HostnameEndpoint : IRacingClientEndpoint
 
     // <summary>Makes one attempt (tests script attempts or open sockets in a network namespace); <see langword="null"/> for TCP.</summary>
     internal Func<IPEndPoint, CancellationToken, ValueTask<Socket>>? Connector { get; init; }
+
+    // <summary>Whether this host has an IPv4 route to an address (tests stand in for an IPv6-only host); <see langword="null"/> asks the kernel.</summary>
+    internal Func<IPAddress, bool>? HasIPv4Route { get; init; }
 
     // <summary>The address when <see cref="Host"/> is a literal; <see langword="null"/> for a host name.</summary>
     internal IPAddress? Literal => _literal;
@@ -300,6 +310,8 @@ public sealed record HostnameEndpoint : IRacingClientEndpoint
     {
         var options = Options;
         var only = BindEndPoint?.AddressFamily ?? options.Family;
+        // NAT64 synthesis needs both families; its route check, when on.
+        var hasIPv4Route = options.SynthesizeNat64 && only == AddressFamily.Unspecified ? HasIPv4Route ?? Nat64.HasIPv4Route : null;
         bool sequential = options.Policy == ConnectPolicy.Sequential;
         var settings = new RaceSettings(
             sequential ? Timeout.InfiniteTimeSpan : options.AttemptDelay,
@@ -321,8 +333,11 @@ public sealed record HostnameEndpoint : IRacingClientEndpoint
                 throw new HostResolutionException(Host, ResolutionError.FamilyNotSupported, "the address is not of the family asked for", null);
             }
 
-            won = await ConnectionRace.ConnectAsync(Target, candidates: null, new IPEndPoint(_literal, Port), settings, afterConnect, release, cancellationToken)
-                .ConfigureAwait(false);
+            var endPoint = new IPEndPoint(_literal, Port);
+            won = hasIPv4Route is not null && _literal.AddressFamily == AddressFamily.InterNetwork && !hasIPv4Route(_literal)
+                ? await ConnectionRace.ConnectAsync(Target, SynthesizedCandidatesAsync(endPoint, hasIPv4Route, CancellationToken.None), only: null, settings, afterConnect, release, cancellationToken)
+                    .ConfigureAwait(false)
+                : await ConnectionRace.ConnectAsync(Target, candidates: null, endPoint, settings, afterConnect, release, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -330,7 +345,17 @@ public sealed record HostnameEndpoint : IRacingClientEndpoint
                 : History is not null && History.TryGetWinningFamily(Host, out var winner) ? winner
                 : options.PreferredFamily;
             var candidates = new HostCandidates(
-                Resolver, Host, Port, preferred, only == AddressFamily.Unspecified, !sequential, options.FirstAddressFamilyCount, options.ResolutionDelay, TimeProvider, metrics);
+                Resolver,
+                Host,
+                Port,
+                preferred,
+                only == AddressFamily.Unspecified,
+                !sequential,
+                options.FirstAddressFamilyCount,
+                options.ResolutionDelay,
+                hasIPv4Route,
+                TimeProvider,
+                metrics);
             try
             {
                 won = await ConnectionRace.ConnectAsync(Target, candidates, only: null, settings, afterConnect, release, cancellationToken).ConfigureAwait(false);
@@ -355,6 +380,19 @@ public sealed record HostnameEndpoint : IRacingClientEndpoint
         }
 
         return won;
+    }
+
+    // An IPv4 literal this host has no route to: the addresses that reach it through NAT64, found within the connect's
+    // timeout and cancellation (or the literal, marked unreachable, when the network has no NAT64 prefix).
+    private async IAsyncEnumerable<IPEndPoint> SynthesizedCandidatesAsync(
+        IPEndPoint endPoint, Func<IPAddress, bool> hasIPv4Route, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var answer = await Nat64.SynthesizeAsync(new HostAddresses([endPoint], isOrdered: true, canonicalName: null), Resolver, hasIPv4Route, TimeProvider, cancellationToken)
+            .ConfigureAwait(false);
+        foreach (var candidate in answer.EndPoints)
+        {
+            yield return candidate;
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -72,6 +72,13 @@ public sealed record UdpEndpoint
     /// </remarks>
     public bool ReuseAddress { get; init; }
 
+    /// <summary>
+    /// Whether the socket reaches an IPv4 address this host has no IPv4 route to (on an IPv6-only network) through the
+    /// network's NAT64 translator; see <see cref="UdpSocket.SendToAsync"/>.
+    /// </summary>
+    /// <remarks>Defaults to <see langword="true"/>. Needs an IPv6 socket (<see cref="AllInterfaces"/>, or an IPv6 address).</remarks>
+    public bool SynthesizeNat64 { get; init; } = true;
+
     /// <summary>Binds every interface and family (<c>*</c>): one dual-mode socket, or <c>0.0.0.0</c> where the host has no IPv6.</summary>
     /// <param name="port">The port, 0-65535; 0 lets the OS choose.</param>
     /// <returns>The endpoint.</returns>
@@ -134,7 +141,7 @@ public sealed record UdpEndpoint
             }
 
             socket.Bind(local);
-            return new UdpSocket(socket);
+            return new UdpSocket(socket) { SynthesizeNat64 = SynthesizeNat64 };
         }
         catch (SocketException e)
         {

@@ -15,6 +15,13 @@ namespace DualStack;
 /// which costs an allocation per datagram. Any number of sends and receives may run at once.
 /// </para>
 /// <para>
+/// On an IPv6-only host, an IPv4 destination is reached through the network's NAT64 translator: when a send or a
+/// connect to it fails for want of an IPv4 route, the network's NAT64 prefix is discovered (<see cref="Nat64"/>, through
+/// the system resolver, cached) and the datagram goes to the synthesised IPv6 address instead. Replies from addresses
+/// under that prefix are reported as coming from the IPv4 address they stand for, so the application sees the peer it
+/// asked for. <see cref="UdpEndpoint.SynthesizeNat64"/> turns this off.
+/// </para>
+/// <para>
 /// Errors are <see cref="UdpException"/>s naming the operation and peer. Only a connected socket hears ICMP errors
 /// (port unreachable arrives as <see cref="SocketError.ConnectionRefused"/> on a later send or receive); an
 /// unconnected socket cannot tell which send they belong to, so the OS drops them.
@@ -30,6 +37,7 @@ public sealed partial class UdpSocket : IDisposable
     private SocketAddress? _spareAddress;
     private IPEndPoint? _remoteEndPoint;
     private int _multicastInterface;
+    private Nat64Prefix? _nat64Prefix;
 
     internal UdpSocket(Socket socket)
     {
@@ -48,6 +56,15 @@ public sealed partial class UdpSocket : IDisposable
     /// <summary>The peer given to <see cref="Connect"/>, or <see langword="null"/> while unconnected.</summary>
     public IPEndPoint? RemoteEndPoint => _remoteEndPoint;
 
+    // <summary>Whether an IPv4 destination without a route is reached through NAT64 (see <see cref="UdpEndpoint.SynthesizeNat64"/>).</summary>
+    internal bool SynthesizeNat64 { get; init; }
+
+    // <summary>Whether this host has an IPv4 route to an address (tests stand in for an IPv6-only host).</summary>
+    internal Func<IPAddress, bool> HasIPv4Route { get; init; } = Nat64.HasIPv4Route;
+
+    // <summary>Where the NAT64 prefix is discovered (tests give a resolver of their own).</summary>
+    internal IHostResolver Nat64Resolver { get; init; } = SystemResolver.Instance;
+
     /// <summary>Whether the socket sends and receives both families (an IPv6 socket with <c>IPV6_V6ONLY</c> off).</summary>
     public bool IsDualMode => _socket.AddressFamily == AddressFamily.InterNetworkV6 && _socket.DualMode;
 
@@ -59,15 +76,23 @@ public sealed partial class UdpSocket : IDisposable
     /// <param name="remoteEndPoint">The peer; a link-local IPv6 address needs its zone.</param>
     /// <exception cref="ArgumentNullException"><paramref name="remoteEndPoint"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The peer's family cannot be reached from this socket (IPv6 from an IPv4 socket, or the reverse).</exception>
+    /// <remarks>
+    /// On an IPv6-only host, connecting to an IPv4 peer waits for the NAT64 prefix discovery (a DNS query, answered from
+    /// the cache after the first time) and connects to the synthesised address; <see cref="RemoteEndPoint"/> stays the
+    /// IPv4 peer.
+    /// </remarks>
     /// <exception cref="UdpException">The OS refused (for example, no route to the peer).</exception>
     /// <exception cref="ObjectDisposedException">The socket is closed.</exception>
     public void Connect(IPEndPoint remoteEndPoint)
     {
         ArgumentNullException.ThrowIfNull(remoteEndPoint);
         var peer = IPLiteral.Unmap(remoteEndPoint);
+        var target = NeedsNat64(peer)
+            ? SynthesizeAsync(peer, "connect", CancellationToken.None).AsTask().GetAwaiter().GetResult()
+            : SocketEndPoint(peer, nameof(remoteEndPoint));
         try
         {
-            _socket.Connect(SocketEndPoint(peer, nameof(remoteEndPoint)));
+            _socket.Connect(target);
         }
         catch (SocketException e)
         {
@@ -105,9 +130,19 @@ public sealed partial class UdpSocket : IDisposable
     public ValueTask<int> SendToAsync(ReadOnlyMemory<byte> datagram, IPEndPoint remoteEndPoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(remoteEndPoint);
-        var target = TargetFor(remoteEndPoint);
+        SendTarget target;
+        try
+        {
+            target = TargetFor(remoteEndPoint);
+        }
+        catch (ArgumentException) when (NeedsNat64(IPLiteral.Unmap(remoteEndPoint)))
+        {
+            // IPv4 from an IPv6-only socket, on a host without IPv4: through NAT64 it can be reached after all.
+            return SendThroughNat64Async(datagram, remoteEndPoint, cancellationToken);
+        }
+
         var send = _socket.SendToAsync(datagram, SocketFlags.None, target.Address, cancellationToken);
-        return send.IsCompletedSuccessfully ? send : CompleteAsync(send, "send", target.EndPoint);
+        return send.IsCompletedSuccessfully ? send : SendToSlowAsync(send, datagram, target.EndPoint, cancellationToken);
     }
 
     /// <summary>Receives one datagram and its sender.</summary>
@@ -159,7 +194,7 @@ public sealed partial class UdpSocket : IDisposable
                 local.ScopeId = packet.Interface;
             }
 
-            return new ReceivedDatagram(result.ReceivedBytes, IPLiteral.Unmap((IPEndPoint)result.RemoteEndPoint), local, packet.Interface);
+            return new ReceivedDatagram(result.ReceivedBytes, Untranslated(IPLiteral.Unmap((IPEndPoint)result.RemoteEndPoint)), local, packet.Interface);
         }
         catch (SocketException e)
         {
@@ -195,6 +230,57 @@ public sealed partial class UdpSocket : IDisposable
         }
     }
 
+    // A send that did not complete at once; one that failed for want of an IPv4 route goes again through NAT64.
+    private async ValueTask<int> SendToSlowAsync(ValueTask<int> send, ReadOnlyMemory<byte> datagram, IPEndPoint remoteEndPoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await send.ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            if (e.SocketErrorCode != SocketError.NetworkUnreachable || !NeedsNat64(IPLiteral.Unmap(remoteEndPoint)))
+            {
+                throw Failure("send", remoteEndPoint, e);
+            }
+        }
+
+        return await SendThroughNat64Async(datagram, remoteEndPoint, cancellationToken).ConfigureAwait(false);
+    }
+
+    // Sends to the address synthesised for an IPv4 destination, which later sends to it reuse (the last target).
+    private async ValueTask<int> SendThroughNat64Async(ReadOnlyMemory<byte> datagram, IPEndPoint remoteEndPoint, CancellationToken cancellationToken)
+    {
+        var peer = IPLiteral.Unmap(remoteEndPoint);
+        var target = new SendTarget(remoteEndPoint, (await SynthesizeAsync(peer, "send", cancellationToken).ConfigureAwait(false)).Serialize());
+        _lastTarget = target;
+        return await CompleteAsync(_socket.SendToAsync(datagram, SocketFlags.None, target.Address, cancellationToken), "send", peer).ConfigureAwait(false);
+    }
+
+    // Whether an IPv4 peer is to be reached through NAT64: asked for, an IPv6 socket, and no IPv4 route to it.
+    private bool NeedsNat64(IPEndPoint peer) =>
+        SynthesizeNat64 && _socket.AddressFamily == AddressFamily.InterNetworkV6 && peer.AddressFamily == AddressFamily.InterNetwork && !HasIPv4Route(peer.Address);
+
+    // The IPv6 endpoint that reaches an IPv4 peer through the network's NAT64 prefix (the first one discovered), which
+    // from now on also maps replies back; a UdpException saying why when the network has none.
+    private async ValueTask<IPEndPoint> SynthesizeAsync(IPEndPoint peer, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var prefix = (await Nat64.DiscoverAsync(Nat64Resolver, TimeProvider.System, cancellationToken).ConfigureAwait(false))[0];
+            _nat64Prefix = prefix;
+            return new IPEndPoint(prefix.Synthesize(peer.Address), peer.Port);
+        }
+        catch (HostResolutionException e)
+        {
+            throw new UdpException(operation, peer, new SocketException((int)SocketError.NetworkUnreachable, Nat64.NoRouteMessage(peer.Address, e)));
+        }
+    }
+
+    // A sender under the NAT64 prefix this socket sends through is the IPv4 peer it stands for.
+    private IPEndPoint Untranslated(IPEndPoint sender) =>
+        _nat64Prefix is { } prefix && prefix.TryExtract(sender.Address, out var ipv4) ? new IPEndPoint(ipv4, sender.Port) : sender;
+
     private async ValueTask<ReceivedDatagram> ReceiveConnectedAsync(ValueTask<int> receive, IPEndPoint peer)
     {
         int length = await CompleteAsync(receive, "receive", peer).ConfigureAwait(false);
@@ -228,7 +314,7 @@ public sealed partial class UdpSocket : IDisposable
         }
         else
         {
-            sender = IPLiteral.Unmap((IPEndPoint)_anyEndPoint.Create(address));
+            sender = Untranslated(IPLiteral.Unmap((IPEndPoint)_anyEndPoint.Create(address)));
             var copy = new SocketAddress(address.Family, address.Size);
             address.Buffer[..address.Size].CopyTo(copy.Buffer);
             _lastSource = new ReceiveSource(copy, sender);

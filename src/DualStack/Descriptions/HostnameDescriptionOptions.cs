@@ -8,7 +8,7 @@ namespace DualStack;
 internal static class HostnameDescriptionOptions
 {
     // Each keyword is the name of the ConnectOptions property it sets.
-    public static readonly string[] Keys = ["attemptDelay", "resolutionDelay", "family", "preferredFamily", "firstAddressFamilyCount", "maxConcurrentAttempts", "policy"];
+    public static readonly string[] Keys = ["attemptDelay", "resolutionDelay", "family", "preferredFamily", "firstAddressFamilyCount", "maxConcurrentAttempts", "policy", "synthesizeNat64"];
 
     public static HostnameEndpoint Apply(DescriptionParts parts, HostnameEndpoint endpoint)
     {
@@ -24,6 +24,7 @@ internal static class HostnameDescriptionOptions
                     "preferredFamily" => endpoint with { PreferredFamily = Family(parts, field) },
                     "firstAddressFamilyCount" => endpoint with { FirstAddressFamilyCount = PositiveInt(parts, field) },
                     "maxConcurrentAttempts" => endpoint with { MaxConcurrentAttempts = PositiveInt(parts, field) },
+                    "synthesizeNat64" => endpoint with { SynthesizeNat64 = Bool(parts, field) },
                     _ => endpoint with { Policy = Policy(parts, field) },
                 };
             }
@@ -73,6 +74,11 @@ internal static class HostnameDescriptionOptions
         if (endpoint.Policy != defaults.Policy)
         {
             yield return ("policy", endpoint.Policy == ConnectPolicy.Sequential ? "sequential" : "happy");
+        }
+
+        if (endpoint.SynthesizeNat64 != defaults.SynthesizeNat64)
+        {
+            yield return ("synthesizeNat64", endpoint.SynthesizeNat64 ? "true" : "false");
         }
     }
 

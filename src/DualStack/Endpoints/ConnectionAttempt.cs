@@ -10,6 +10,17 @@ namespace DualStack;
 /// <param name="Error">Why it failed, for <see cref="AttemptOutcome.Failed"/>; otherwise <see langword="null"/>.</param>
 public sealed record ConnectionAttempt(IPEndPoint RemoteEndPoint, TimeSpan Started, TimeSpan Ended, AttemptOutcome Outcome, Exception? Error)
 {
+    /// <summary>
+    /// The IPv4 address this attempt's IPv6 address was synthesised from, to reach it through a NAT64 translator (on a
+    /// host with no IPv4 route to it); <see langword="null"/> for an address as the name or the caller gave it.
+    /// </summary>
+    public IPAddress? SynthesizedFrom { get; init; }
+
+    // <summary>An attempt starting now: a synthesised candidate is recorded as its plain address and the IPv4 one it stands for.</summary>
+    internal static ConnectionAttempt Starting(IPEndPoint endPoint, TimeSpan started) => endPoint is SynthesizedEndPoint synthesized
+        ? new(synthesized.ToPlain(), started, TimeSpan.Zero, AttemptOutcome.Cancelled, null) { SynthesizedFrom = synthesized.IPv4 }
+        : new(endPoint, started, TimeSpan.Zero, AttemptOutcome.Cancelled, null);
+
     // <summary>
     // How an attempt that did not connect ended: cancelled (no error, an <see cref="OperationCanceledException"/>, or
     // the race's token fired: the caller, the timeout or a winner), else failed with its error.
@@ -27,6 +38,6 @@ public sealed record ConnectionAttempt(IPEndPoint RemoteEndPoint, TimeSpan Start
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"{IPLiteral.FormatEndPoint(RemoteEndPoint)} {Started.TotalMilliseconds:0}-{Ended.TotalMilliseconds:0} ms {Outcome.ToString().ToLowerInvariant()}"
+        $"{IPLiteral.FormatEndPoint(RemoteEndPoint)}{(SynthesizedFrom is null ? string.Empty : $" (NAT64 for {SynthesizedFrom})")} {Started.TotalMilliseconds:0}-{Ended.TotalMilliseconds:0} ms {Outcome.ToString().ToLowerInvariant()}"
         + (Error is null ? string.Empty : $": {Error.Message}");
 }

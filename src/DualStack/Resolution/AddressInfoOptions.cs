@@ -21,4 +21,12 @@ public enum AddressInfoOptions
 
     /// <summary>Leave out a family unless this machine has a non-loopback address of it (<c>AI_ADDRCONFIG</c>).</summary>
     AddressConfig = 16,
+
+    /// <summary>
+    /// Replace each IPv4 address this host has no IPv4 route to (on an IPv6-only network) by the IPv6 address that reaches
+    /// it through the network's NAT64 translator, found with <see cref="Nat64.DiscoverPrefixesAsync"/> through the hints'
+    /// resolver; <see cref="AddressInfo.SynthesizedFrom"/> names the IPv4 address. Only when both families are asked for.
+    /// Without a NAT64 prefix the IPv4 address stays.
+    /// </summary>
+    SynthesizeNat64 = 32,
 }

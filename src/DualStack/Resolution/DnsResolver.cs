@@ -403,16 +403,21 @@ public sealed class DnsResolver : IHostResolver
         }
 
         var endPoints = new List<IPEndPoint>();
+        uint? timeToLive = null;
         foreach (var record in answer.Answers)
         {
             if (record.Type == type && record.Address is { } address && DnsName.AreEqual(record.Name, current))
             {
                 endPoints.Add(new IPEndPoint(address, port));
+                timeToLive = Math.Min(timeToLive ?? uint.MaxValue, record.TimeToLive);
             }
         }
 
         // No address at the end of the chain is NODATA: the name exists, just not with this family.
-        return new HostAddresses(endPoints, isOrdered: false, canonicalName: current);
+        return new HostAddresses(endPoints, isOrdered: false, canonicalName: current)
+        {
+            TimeToLive = timeToLive is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+        };
     }
 
     private static string? FindCName(IReadOnlyList<DnsRecord> records, string owner)

@@ -28,6 +28,10 @@ public sealed class HostAddresses
     /// <summary>The canonical name, or <see langword="null"/>.</summary>
     public string? CanonicalName { get; }
 
+    /// <summary>How long the answer may be kept (its DNS records' smallest TTL), where the resolver knows it.</summary>
+    /// <remarks>Defaults to <see langword="null"/>: unknown, as for the system resolver.</remarks>
+    public TimeSpan? TimeToLive { get; init; }
+
     // <summary>The answer for a host that is already an address: itself if of the family asked for, else nothing.</summary>
     internal static HostAddresses FromLiteral(IPAddress literal, int port, AddressFamily family) =>
         new(Matches(literal, family) ? [new IPEndPoint(literal, port)] : [], isOrdered: true, canonicalName: null);

@@ -45,7 +45,15 @@ public static class HostLookup
 
         // The port in the endpoints is fixed per socket type below; resolve with the first one.
         var answer = await ResolveHostAsync(host, ports[0].Port, hints, cancellationToken).ConfigureAwait(false);
+        if (hints.Options.HasFlag(AddressInfoOptions.SynthesizeNat64) && hints.Family == AddressFamily.Unspecified)
+        {
+            answer = await Nat64.SynthesizeAsync(answer, hints.Resolver, Nat64.HasIPv4Route, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+
         var endPoints = answer.EndPoints.Where(e => HostAddresses.Matches(e.Address, hints.Family)).ToList();
+
+        // A DNS64 answer already holds the addresses synthesised from its A records: each is listed once.
+        endPoints.RemoveAll(e => e is SynthesizedEndPoint && endPoints.Any(other => other is not SynthesizedEndPoint && other.Equals(e)));
         if (hints.Options.HasFlag(AddressInfoOptions.AddressConfig))
         {
             var configured = ConfiguredFamilies();
@@ -67,7 +75,10 @@ public static class HostLookup
                     ? answer.CanonicalName ?? host
                     : null;
                 var protocol = type == SocketType.Dgram ? ProtocolType.Udp : ProtocolType.Tcp;
-                results.Add(new AddressInfo(endPoint.AddressFamily, type, protocol, canonical, new IPEndPoint(endPoint.Address, port)));
+                results.Add(new AddressInfo(endPoint.AddressFamily, type, protocol, canonical, new IPEndPoint(endPoint.Address, port))
+                {
+                    SynthesizedFrom = (endPoint as SynthesizedEndPoint)?.IPv4,
+                });
             }
         }
 
