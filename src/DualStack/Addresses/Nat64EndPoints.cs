@@ -12,14 +12,14 @@ internal sealed class SynthesizedEndPoint(IPAddress address, int port, IPAddress
 {
     // <summary>The IPv4 address the synthesised one stands for.</summary>
     public IPAddress IPv4 { get; } = ipv4;
-
-    // <summary>The endpoint as a plain <see cref="IPEndPoint"/>, for sockets and for callers.</summary>
-    public IPEndPoint ToPlain() => new(Address, Port);
 }
 
 // <summary>An IPv4 endpoint this host has no IPv4 route to, with no NAT64 prefix to reach it through instead.</summary>
 internal sealed class UnroutableEndPoint(IPEndPoint endPoint, string reason) : IPEndPoint(endPoint.Address, endPoint.Port)
 {
     // <summary>The error its attempt fails with, without a connect: why it cannot be reached.</summary>
-    public SocketException CreateError() => new((int)SocketError.NetworkUnreachable, reason);
+    public SocketException CreateError() => new NoIPv4RouteException(reason);
 }
+
+// <summary>"Network unreachable" for an IPv4 address on a host without an IPv4 route to it, saying why NAT64 did not help.</summary>
+internal sealed class NoIPv4RouteException(string message) : SocketException((int)SocketError.NetworkUnreachable, message);

@@ -443,7 +443,7 @@ public static class ConnectionRace
     {
         remote = remote switch
         {
-            SynthesizedEndPoint synthesized => synthesized.ToPlain(),
+            SynthesizedEndPoint => new IPEndPoint(remote.Address, remote.Port),
             UnroutableEndPoint unroutable => throw unroutable.CreateError(),
             _ => remote,
         };

@@ -41,6 +41,7 @@ public sealed class UdpException : IOException
     // The one place where OS codes become words for UDP; ICMP errors arrive as these codes on connected sockets.
     private static string Describe(SocketException e) => e.SocketErrorCode switch
     {
+        _ when e is NoIPv4RouteException => e.Message,
         SocketError.ConnectionRefused => "port unreachable (ICMP): nothing listens on that port",
         SocketError.HostUnreachable => "host unreachable (ICMP)",
         SocketError.NetworkUnreachable => "network unreachable",

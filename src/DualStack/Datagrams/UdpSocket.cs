@@ -60,10 +60,10 @@ public sealed partial class UdpSocket : IDisposable
     internal bool SynthesizeNat64 { get; init; }
 
     // <summary>Whether this host has an IPv4 route to an address (tests stand in for an IPv6-only host).</summary>
-    internal Func<IPAddress, bool> HasIPv4Route { get; init; } = Nat64.HasIPv4Route;
+    internal Func<IPAddress, bool> HasIPv4Route { get; set; } = Nat64.HasIPv4Route;
 
     // <summary>Where the NAT64 prefix is discovered (tests give a resolver of their own).</summary>
-    internal IHostResolver Nat64Resolver { get; init; } = SystemResolver.Instance;
+    internal IHostResolver Nat64Resolver { get; set; } = SystemResolver.Instance;
 
     /// <summary>Whether the socket sends and receives both families (an IPv6 socket with <c>IPV6_V6ONLY</c> off).</summary>
     public bool IsDualMode => _socket.AddressFamily == AddressFamily.InterNetworkV6 && _socket.DualMode;
@@ -273,7 +273,7 @@ public sealed partial class UdpSocket : IDisposable
         }
         catch (HostResolutionException e)
         {
-            throw new UdpException(operation, peer, new SocketException((int)SocketError.NetworkUnreachable, Nat64.NoRouteMessage(peer.Address, e)));
+            throw new UdpException(operation, peer, new NoIPv4RouteException(Nat64.NoRouteMessage(peer.Address, e)));
         }
     }
 

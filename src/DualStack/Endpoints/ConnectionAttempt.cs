@@ -16,10 +16,15 @@ public sealed record ConnectionAttempt(IPEndPoint RemoteEndPoint, TimeSpan Start
     /// </summary>
     public IPAddress? SynthesizedFrom { get; init; }
 
-    // <summary>An attempt starting now: a synthesised candidate is recorded as its plain address and the IPv4 one it stands for.</summary>
-    internal static ConnectionAttempt Starting(IPEndPoint endPoint, TimeSpan started) => endPoint is SynthesizedEndPoint synthesized
-        ? new(synthesized.ToPlain(), started, TimeSpan.Zero, AttemptOutcome.Cancelled, null) { SynthesizedFrom = synthesized.IPv4 }
-        : new(endPoint, started, TimeSpan.Zero, AttemptOutcome.Cancelled, null);
+    // <summary>
+    // An attempt starting now, recorded with a plain endpoint (a NAT64 candidate's address, and the IPv4 one it stands
+    // for).
+    // </summary>
+    internal static ConnectionAttempt Starting(IPEndPoint endPoint, TimeSpan started) =>
+        new(endPoint.GetType() == typeof(IPEndPoint) ? endPoint : new IPEndPoint(endPoint.Address, endPoint.Port), started, TimeSpan.Zero, AttemptOutcome.Cancelled, null)
+        {
+            SynthesizedFrom = (endPoint as SynthesizedEndPoint)?.IPv4,
+        };
 
     // <summary>
     // How an attempt that did not connect ended: cancelled (no error, an <see cref="OperationCanceledException"/>, or

@@ -3,10 +3,40 @@ using System.Net.Sockets;
 
 namespace DualStack.Tests.Fakes;
 
-/// <summary>A resolver whose AAAA and A answers arrive at set times on a fake clock, or fail.</summary>
+/// <summary>
+/// A resolver whose AAAA and A answers arrive at set times on a fake clock, or fail: the same for every name, unless a
+/// name has answers of its own (<see cref="AnswerFor"/>). Counts the queries per name and family.
+/// </summary>
 public sealed class TimedResolver(TimeProvider time) : IHostResolver
 {
     private readonly Dictionary<AddressFamily, (int AfterMs, IPAddress[] Addresses, ResolutionError? Error)> _answers = [];
+    private readonly Dictionary<(string Host, AddressFamily Family), (int AfterMs, IPAddress[] Addresses, ResolutionError? Error)> _named = [];
+    private readonly List<(string Host, AddressFamily Family)> _queries = [];
+
+    public IReadOnlyList<(string Host, AddressFamily Family)> Queries
+    {
+        get
+        {
+            lock (_queries)
+            {
+                return [.. _queries];
+            }
+        }
+    }
+
+    public TimedResolver AnswerFor(string host, AddressFamily family, int afterMs, params string[] addresses)
+    {
+        _named[(host, family)] = (afterMs, [.. addresses.Select(IPAddress.Parse)], null);
+        return this;
+    }
+
+    public TimedResolver FailFor(string host, AddressFamily family, int afterMs, ResolutionError error)
+    {
+        _named[(host, family)] = (afterMs, [], error);
+        return this;
+    }
+
+    public int QueryCount(string host) => Queries.Count(q => q.Host == host);
 
     public TimedResolver Answer(AddressFamily family, int afterMs, params string[] addresses)
     {
@@ -22,7 +52,14 @@ public sealed class TimedResolver(TimeProvider time) : IHostResolver
 
     public async ValueTask<HostAddresses> ResolveAsync(string host, int port, AddressFamily family, CancellationToken cancellationToken = default)
     {
-        var (afterMs, addresses, error) = _answers.TryGetValue(family, out var answer) ? answer : (0, [], null);
+        lock (_queries)
+        {
+            _queries.Add((host, family));
+        }
+
+        var (afterMs, addresses, error) = _named.TryGetValue((host, family), out var named) ? named
+            : _answers.TryGetValue(family, out var answer) ? answer
+            : (0, [], null);
         await Task.Delay(TimeSpan.FromMilliseconds(afterMs), time, cancellationToken);
         return error is { } e
             ? throw new HostResolutionException(host, e, $"scripted {e}", null)
