@@ -42,6 +42,26 @@ public sealed class Nat64LoopbackTests
         Assert.Equal(IPAddress.IPv6Loopback, attempt.RemoteEndPoint.Address);
     }
 
+    [Fact]
+    public async Task Tcp_TcpClientEndpointToIPv4WithoutRoute_ConnectsToTheSynthesizedIPv6Address()
+    {
+        IPv6Support.SkipUnlessAvailable(IPAddress.IPv6Loopback);
+        var ct = TestContext.Current.CancellationToken;
+        using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        listener.Listen(1);
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+
+        await using var connection = await new TcpClientEndpoint(s_ipv4, port) { Resolver = Network(), HasIPv4Route = _ => false }.ConnectAsync(ct).Bounded();
+        using var accepted = await listener.AcceptAsync(ct).Bounded();
+        Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, port), connection.RemoteEndPoint);
+
+        var noPrefix = new TcpClientEndpoint(IPAddress.Parse("198.51.100.7"), 9) { Resolver = new FakeResolver() { FailWith = ResolutionError.NoData }, HasIPv4Route = _ => false };
+        var error = await Assert.ThrowsAsync<ConnectException>(() => noPrefix.ConnectAsync(ct).AsTask());
+        Assert.Equal(SocketError.NetworkUnreachable, Assert.IsType<SocketException>(error.InnerException, exactMatch: false).SocketErrorCode);
+        Assert.Contains("no IPv4 route to 198.51.100.7", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

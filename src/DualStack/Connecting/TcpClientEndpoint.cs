@@ -97,6 +97,17 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
     /// <summary>The clock for <see cref="ConnectTimeout"/>. Defaults to <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Whether an IPv4 address this host has no IPv4 route to (on an IPv6-only network) is reached through the network's
+    /// NAT64 translator, at the IPv6 address synthesised from the prefix that <see cref="Resolver"/>'s answer for
+    /// <c>ipv4only.arpa</c> tells (see <see cref="Nat64"/>).
+    /// </summary>
+    /// <remarks>Defaults to <see langword="true"/>. Not with a <see cref="BindEndPoint"/>, which fixes the family.</remarks>
+    public bool SynthesizeNat64 { get; init; } = true;
+
+    // <summary>Whether this host has an IPv4 route to an address (tests stand in for an IPv6-only host); <see langword="null"/> asks the kernel.</summary>
+    internal Func<IPAddress, bool>? HasIPv4Route { get; init; }
+
     private AddressFamily RemoteFamily => Address?.AddressFamily ?? AddressFamily.InterNetwork;
 
     /// <inheritdoc />
@@ -116,12 +127,32 @@ public sealed record TcpClientEndpoint : IStreamClientEndpoint
                 : throw new HostResolutionException(Host, ResolutionError.NoData, "no IPv4 address", null);
         }
 
+        if (SynthesizeNat64 && BindEndPoint is null && remote.AddressFamily == AddressFamily.InterNetwork && !(HasIPv4Route ?? Nat64.HasIPv4Route)(remote.Address))
+        {
+            remote = await ThroughNat64Async(remote, cancellationToken).ConfigureAwait(false);
+        }
+
         var socket = await SocketConnector.ConnectAsync(remote, BindEndPoint, ConnectTimeout, TimeProvider, cancellationToken).ConfigureAwait(false);
         return StreamConnection.FromConnectedSocket(socket);
     }
 
     /// <summary>The endpoint's URI-style description, such as <c>tcp://[fe80::1%eth0]:80</c>.</summary>
     public override string ToString() => EndpointText.Of(this);
+
+    // The address that reaches an IPv4 one this host has no route to: under the network's first NAT64 prefix.
+    private async ValueTask<IPEndPoint> ThroughNat64Async(IPEndPoint remote, CancellationToken cancellationToken)
+    {
+        var answer = await Nat64.SynthesizeAsync(new HostAddresses([remote], isOrdered: true, canonicalName: null), Resolver, static _ => false, TimeProvider, cancellationToken)
+            .ConfigureAwait(false);
+        var synthesized = answer.EndPoints[0];
+        if (synthesized is UnroutableEndPoint unroutable)
+        {
+            var error = unroutable.CreateError();
+            throw new ConnectException(remote, error.Message, error);
+        }
+
+        return new IPEndPoint(synthesized.Address, synthesized.Port);
+    }
 
     private static string FamilyName(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
 }

@@ -7,8 +7,11 @@ namespace DualStack;
 // <summary>The description options of a <see cref="HostnameEndpoint"/>: its connect policies as text, both ways.</summary>
 internal static class HostnameDescriptionOptions
 {
+    // The one keyword an address literal takes as well (NAT64 concerns IPv4 addresses, whoever gives them).
+    public const string SynthesizeNat64 = "synthesizeNat64";
+
     // Each keyword is the name of the ConnectOptions property it sets.
-    public static readonly string[] Keys = ["attemptDelay", "resolutionDelay", "family", "preferredFamily", "firstAddressFamilyCount", "maxConcurrentAttempts", "policy", "synthesizeNat64"];
+    public static readonly string[] Keys = ["attemptDelay", "resolutionDelay", "family", "preferredFamily", "firstAddressFamilyCount", "maxConcurrentAttempts", "policy", SynthesizeNat64];
 
     public static HostnameEndpoint Apply(DescriptionParts parts, HostnameEndpoint endpoint)
     {
@@ -24,7 +27,7 @@ internal static class HostnameDescriptionOptions
                     "preferredFamily" => endpoint with { PreferredFamily = Family(parts, field) },
                     "firstAddressFamilyCount" => endpoint with { FirstAddressFamilyCount = PositiveInt(parts, field) },
                     "maxConcurrentAttempts" => endpoint with { MaxConcurrentAttempts = PositiveInt(parts, field) },
-                    "synthesizeNat64" => endpoint with { SynthesizeNat64 = Bool(parts, field) },
+                    SynthesizeNat64 => endpoint with { SynthesizeNat64 = Bool(parts, field) },
                     _ => endpoint with { Policy = Policy(parts, field) },
                 };
             }
@@ -76,9 +79,9 @@ internal static class HostnameDescriptionOptions
             yield return ("policy", endpoint.Policy == ConnectPolicy.Sequential ? "sequential" : "happy");
         }
 
-        if (endpoint.SynthesizeNat64 != defaults.SynthesizeNat64)
+        if (!endpoint.SynthesizeNat64)
         {
-            yield return ("synthesizeNat64", endpoint.SynthesizeNat64 ? "true" : "false");
+            yield return (SynthesizeNat64, "false");
         }
     }
 

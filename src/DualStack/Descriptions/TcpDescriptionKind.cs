@@ -64,7 +64,9 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
     {
         TcpClientEndpoint tcp => FormatClient(
             tcp.Host, tcp.Address is not null, tcp.Port, tcp.BindEndPoint,
-            tcp.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : tcp.ConnectTimeout, [], syntax),
+            tcp.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : tcp.ConnectTimeout,
+            tcp.SynthesizeNat64 ? [] : [(HostnameDescriptionOptions.SynthesizeNat64, "false")],
+            syntax),
         HostnameEndpoint named => FormatClient(
             named.Host, named.Literal is not null, named.Port, named.BindEndPoint,
             named.ConnectTimeout == ConnectOptions.Default.ConnectTimeout ? null : named.ConnectTimeout,
@@ -165,12 +167,16 @@ internal sealed class TcpDescriptionKind : IDescriptionKind
 
         if (address is not null)
         {
-            if (parts.Keywords.FirstOrDefault(k => HostnameDescriptionOptions.Keys.Contains(k.Key)) is { Key: { } key } nameOnly)
+            if (parts.Keywords.FirstOrDefault(k => HostnameDescriptionOptions.Keys.Contains(k.Key) && k.Key != HostnameDescriptionOptions.SynthesizeNat64) is { Key: { } key } nameOnly)
             {
                 throw parts.Error($"option '{key}'", "racing options apply to host names, not to one address", nameOnly.Position);
             }
 
-            var endpoint = new TcpClientEndpoint(address, port) { BindEndPoint = bind };
+            var endpoint = new TcpClientEndpoint(address, port)
+            {
+                BindEndPoint = bind,
+                SynthesizeNat64 = parts.Keyword(HostnameDescriptionOptions.SynthesizeNat64) is not { } nat64 || Bool(parts, nat64),
+            };
             return timeout is { } value ? endpoint with { ConnectTimeout = value } : endpoint;
         }
 

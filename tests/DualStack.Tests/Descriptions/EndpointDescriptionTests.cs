@@ -59,6 +59,9 @@ public class EndpointDescriptionTests
     [InlineData("tcp://example.com:443?policy=sequential&attemptDelay=0.1&resolutionDelay=0&family=6&preferredFamily=4&firstAddressFamilyCount=2&maxConcurrentAttempts=3",
         typeof(HostnameEndpoint), "tcp://example.com:443?attemptDelay=0.1&resolutionDelay=0&family=6&preferredFamily=4&firstAddressFamilyCount=2&maxConcurrentAttempts=3&policy=sequential")]
     [InlineData("tcp:host=example.com:port=443:attemptDelay=2", typeof(HostnameEndpoint), "tcp://example.com:443?attemptDelay=2")]
+    [InlineData("tcp://example.com:443?synthesizeNat64=no", typeof(HostnameEndpoint), "tcp://example.com:443?synthesizeNat64=false")]
+    [InlineData("tcp://192.0.2.1:80?synthesizeNat64=false", typeof(TcpClientEndpoint), "tcp://192.0.2.1:80?synthesizeNat64=false")]
+    [InlineData("tcp://192.0.2.1:80?synthesizeNat64=true", typeof(TcpClientEndpoint), "tcp://192.0.2.1:80")]
     public void ParseClient_GivesEndpointThatFormatsCanonically(string description, Type type, string canonical)
     {
         var endpoint = EndpointDescription.ParseClient(description);
