@@ -27,9 +27,7 @@ public sealed class Nat64LoopbackTests
     {
         IPv6Support.SkipUnlessAvailable(IPAddress.IPv6Loopback);
         var ct = TestContext.Current.CancellationToken;
-        using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-        listener.Listen(1);
+        using var listener = ListenOnIPv6Loopback();
         int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         var endpoint = new HostnameEndpoint(s_ipv4.ToString(), port) { Resolver = Network(), HasIPv4Route = _ => false };
 
@@ -47,9 +45,7 @@ public sealed class Nat64LoopbackTests
     {
         IPv6Support.SkipUnlessAvailable(IPAddress.IPv6Loopback);
         var ct = TestContext.Current.CancellationToken;
-        using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
-        listener.Listen(1);
+        using var listener = ListenOnIPv6Loopback();
         int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
 
         await using var connection = await new TcpClientEndpoint(s_ipv4, port) { Resolver = Network(), HasIPv4Route = _ => false }.ConnectAsync(ct).Bounded();
@@ -125,6 +121,14 @@ public sealed class Nat64LoopbackTests
         client.Nat64Resolver = Network();
 
         await Assert.ThrowsAsync<ArgumentException>(() => client.SendToAsync("ping"u8.ToArray(), new IPEndPoint(s_ipv4, 9), TestContext.Current.CancellationToken).AsTask());
+    }
+
+    private static Socket ListenOnIPv6Loopback()
+    {
+        var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        listener.Listen(1);
+        return listener;
     }
 
     private static async Task<ReceivedDatagram> SendAndReceiveMessageAsync(UdpSocket client, UdpSocket echo, IPEndPoint remote, bool connected, byte[] buffer)

@@ -112,7 +112,7 @@ public class HostnameEndpointScenarioTests
             Connector = connector.ConnectAsync,
         });
 
-        var (connection, error) = await RunAsync(endpoint, time);
+        var (connection, error) = await FakeClockConnect.RunAsync(endpoint, time);
 
         Assert.Equal(scenario.Starts.Select(s => (IPAddress.Parse(s.Address), TimeSpan.FromMilliseconds(s.Ms))), connector.Starts);
         if (scenario.Winner is { } winner)
@@ -143,11 +143,11 @@ public class HostnameEndpointScenarioTests
         var connector = new TimedConnector(time).On(V4a, 5, Connect);
         var endpoint = new HostnameEndpoint("server.test", 443) { Resolver = resolver, TimeProvider = time, Connector = connector.ConnectAsync, History = history };
 
-        var (first, _) = await RunAsync(endpoint, time);
+        var (first, _) = await FakeClockConnect.RunAsync(endpoint, time);
         await first!.DisposeAsync();
         connector.Starts.Clear();
         connector.RestartClock();
-        var (second, _) = await RunAsync(endpoint, time);
+        var (second, _) = await FakeClockConnect.RunAsync(endpoint, time);
         await second!.DisposeAsync();
 
         Assert.Equal([(IPAddress.Parse(V4a), TimeSpan.Zero)], connector.Starts);
@@ -200,28 +200,10 @@ public class HostnameEndpointScenarioTests
             ConnectTimeout = TimeSpan.FromMilliseconds(100),
         };
 
-        var (_, error) = await RunAsync(endpoint, time);
+        var (_, error) = await FakeClockConnect.RunAsync(endpoint, time);
 
         Assert.Equal(ResolutionError.Timeout, Assert.IsType<HostResolutionException>(error).Error);
         Assert.Equal(0, time.ActiveTimers);
-    }
-
-    private static async Task<(StreamConnection? Connection, Exception? Error)> RunAsync(HostnameEndpoint endpoint, CountingTimeProvider time)
-    {
-        var connect = endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask();
-        for (int ms = 0; ms < 5000 && !connect.IsCompleted; ms++)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(1));
-        }
-
-        try
-        {
-            return (await connect.Bounded(), null);
-        }
-        catch (Exception e) when (e is IOException)
-        {
-            return (null, e);
-        }
     }
 
     private static void Advance(CountingTimeProvider time, int milliseconds)

@@ -32,7 +32,7 @@ public sealed class Nat64ConnectTests
         var connector = new TimedConnector(time).On(Synthesized, 5, Connect);
         var endpoint = IPv6Only(new HostnameEndpoint(ServerIPv4, 80), resolver, connector, time);
 
-        var (connection, error) = await RunAsync(endpoint, time);
+        var (connection, error) = await FakeClockConnect.RunAsync(endpoint, time);
 
         Assert.Null(error);
         await using (connection)
@@ -60,7 +60,7 @@ public sealed class Nat64ConnectTests
         var connector = new TimedConnector(time).On(Synthesized, 5, Connect);
         var endpoint = IPv6Only(new HostnameEndpoint("server.test", 80), resolver, connector, time);
 
-        var (connection, error) = await RunAsync(endpoint, time);
+        var (connection, error) = await FakeClockConnect.RunAsync(endpoint, time);
 
         Assert.Null(error);
         await using (connection)
@@ -82,7 +82,7 @@ public sealed class Nat64ConnectTests
         var connector = new TimedConnector(time);
         var endpoint = IPv6Only(new HostnameEndpoint("server.test", 80), resolver, connector, time) with { ConnectTimeout = TimeSpan.FromSeconds(1) };
 
-        var (_, error) = await RunAsync(endpoint, time);
+        var (_, error) = await FakeClockConnect.RunAsync(endpoint, time);
 
         // Nothing answers: the one attempt times out, and it was the AAAA answer's (no SynthesizedFrom), not a second one.
         var failure = Assert.IsType<ConnectionRaceException>(error);
@@ -99,7 +99,7 @@ public sealed class Nat64ConnectTests
         var connector = new TimedConnector(time).On("2001:db8:64::c633:6407", 1, Connect);
         var endpoint = IPv6Only(new HostnameEndpoint(ServerIPv4, 80), resolver, connector, time);
 
-        var (connection, error) = await RunAsync(endpoint, time);
+        var (connection, error) = await FakeClockConnect.RunAsync(endpoint, time);
 
         Assert.Null(error);
         await using (connection)
@@ -116,7 +116,7 @@ public sealed class Nat64ConnectTests
         var connector = new TimedConnector(time);
         var endpoint = IPv6Only(new HostnameEndpoint(ServerIPv4, 80), resolver, connector, time);
 
-        var (_, error) = await RunAsync(endpoint, time);
+        var (_, error) = await FakeClockConnect.RunAsync(endpoint, time);
 
         var attempt = Assert.Single(Assert.IsType<ConnectionRaceException>(error).Attempts);
         Assert.Equal(new IPEndPoint(IPAddress.Parse(ServerIPv4), 80), attempt.RemoteEndPoint);
@@ -139,7 +139,7 @@ public sealed class Nat64ConnectTests
         foreach (string host in new[] { ServerIPv4, "server.test" })
         {
             var endpoint = new HostnameEndpoint(host, 80) { Resolver = resolver, TimeProvider = time, Connector = connector.ConnectAsync, HasIPv4Route = _ => true };
-            var (connection, error) = await RunAsync(endpoint, time);
+            var (connection, error) = await FakeClockConnect.RunAsync(endpoint, time);
             Assert.Null(error);
             await using (connection)
             {
@@ -168,7 +168,7 @@ public sealed class Nat64ConnectTests
             _ => endpoint with { BindEndPoint = new IPEndPoint(IPAddress.Any, 0) },
         };
 
-        var (connection, error) = await RunAsync(endpoint, time);
+        var (connection, error) = await FakeClockConnect.RunAsync(endpoint, time);
 
         Assert.Null(error);
         await using (connection)
@@ -285,22 +285,4 @@ public sealed class Nat64ConnectTests
 
     private static HostnameEndpoint IPv6Only(HostnameEndpoint endpoint, TimedResolver resolver, TimedConnector connector, TimeProvider time) =>
         endpoint with { Resolver = resolver, TimeProvider = time, Connector = connector.ConnectAsync, HasIPv4Route = _ => false };
-
-    private static async Task<(StreamConnection? Connection, Exception? Error)> RunAsync(HostnameEndpoint endpoint, CountingTimeProvider time)
-    {
-        var connect = endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask();
-        for (int ms = 0; ms < 5000 && !connect.IsCompleted; ms++)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(1));
-        }
-
-        try
-        {
-            return (await connect.Bounded(), null);
-        }
-        catch (Exception e) when (e is IOException)
-        {
-            return (null, e);
-        }
-    }
 }

@@ -40,7 +40,7 @@ public class RaceFaultInjectionTests
         var resolver = new FaultyResolver(time).On(V6, fault, 5).On(V4, Answer, 0, s_v4a);
         var connector = new TimedConnector(time).On(s_v4a.ToString(), 5, ScriptedOutcome.Connect);
 
-        var (connection, error) = await RunAsync(Endpoint(resolver, connector, time), time);
+        var (connection, error) = await FakeClockConnect.RunAsync(Endpoint(resolver, connector, time), time, 70_000);
 
         Assert.Null(error);
         Assert.Equal(s_v4a, Assert.Single(connection!.Attempts).RemoteEndPoint.Address);
@@ -59,7 +59,7 @@ public class RaceFaultInjectionTests
         var resolver = new FaultyResolver(time).On(V6, fault, 5).On(V4, fault, 7);
         var connector = new TimedConnector(time);
 
-        var (_, error) = await RunAsync(Endpoint(resolver, connector, time), time);
+        var (_, error) = await FakeClockConnect.RunAsync(Endpoint(resolver, connector, time), time, 70_000);
 
         Assert.Contains("resolver bug (InterNetworkV6", Assert.IsType<InvalidOperationException>(error).Message, StringComparison.Ordinal);
         Assert.Empty(connector.Starts);
@@ -74,7 +74,7 @@ public class RaceFaultInjectionTests
         var connector = new TimedConnector(time);
         var endpoint = Endpoint(resolver, connector, time) with { ConnectTimeout = TimeSpan.FromSeconds(2) };
 
-        var (_, error) = await RunAsync(endpoint, time);
+        var (_, error) = await FakeClockConnect.RunAsync(endpoint, time, 70_000);
 
         Assert.Equal(ResolutionError.Timeout, Assert.IsType<HostResolutionException>(error).Error);
         await AssertNothingLeftAsync(time, resolver, connector);
@@ -90,7 +90,7 @@ public class RaceFaultInjectionTests
         var connector = new TimedConnector(time);
         var endpoint = Endpoint(resolver, connector, time) with { ConnectTimeout = TimeSpan.FromSeconds(2) };
 
-        var (_, error) = await RunAsync(endpoint, time);
+        var (_, error) = await FakeClockConnect.RunAsync(endpoint, time, 70_000);
 
         Assert.Equal(ResolutionError.Timeout, Assert.IsType<HostResolutionException>(error).Error);
         Assert.Equal(0, time.ActiveTimers);
@@ -126,7 +126,7 @@ public class RaceFaultInjectionTests
         var resolver = new FaultyResolver(time).On(V6, Answer, 3).On(V4, Answer, 1);
         var connector = new TimedConnector(time);
 
-        var (_, error) = await RunAsync(Endpoint(resolver, connector, time), time);
+        var (_, error) = await FakeClockConnect.RunAsync(Endpoint(resolver, connector, time), time, 70_000);
 
         Assert.Equal(ResolutionError.NoData, Assert.IsType<HostResolutionException>(error).Error);
         Assert.Empty(connector.Starts);
@@ -141,7 +141,7 @@ public class RaceFaultInjectionTests
         var connector = new TimedConnector(time)
             .On(s_v6a.ToString(), 1, ScriptedOutcome.Refuse).On(s_v6b.ToString(), 1, ScriptedOutcome.Refuse).On(s_v4a.ToString(), 1, ScriptedOutcome.Refuse);
 
-        var (_, error) = await RunAsync(Endpoint(resolver, connector, time), time);
+        var (_, error) = await FakeClockConnect.RunAsync(Endpoint(resolver, connector, time), time, 70_000);
 
         var failure = Assert.IsType<ConnectionRaceException>(error);
         Assert.Equal([s_v6a, s_v4a, s_v6b], failure.Attempts.Select(a => a.RemoteEndPoint.Address));
@@ -167,7 +167,7 @@ public class RaceFaultInjectionTests
             },
         };
 
-        var (_, error) = await RunAsync(endpoint, time);
+        var (_, error) = await FakeClockConnect.RunAsync(endpoint, time, 70_000);
 
         var failure = Assert.IsType<ConnectionRaceException>(error);
         Assert.Equal(2 * MaxAddressesPerFamily, attempts);
@@ -187,7 +187,7 @@ public class RaceFaultInjectionTests
             Connector = (remote, token) => remote.Address.Equals(s_v6a) ? throw new InvalidOperationException("connector bug") : timed.ConnectAsync(remote, token),
         };
 
-        var (connection, error) = await RunAsync(endpoint, time);
+        var (connection, error) = await FakeClockConnect.RunAsync(endpoint, time, 70_000);
 
         Assert.Null(error);
         Assert.Equal([AttemptOutcome.Failed, AttemptOutcome.Connected], connection!.Attempts.Select(a => a.Outcome));
@@ -291,24 +291,6 @@ public class RaceFaultInjectionTests
 
     private static HostnameEndpoint Endpoint(IHostResolver resolver, TimedConnector connector, TimeProvider time) =>
         new("server.test", 443) { Resolver = resolver, TimeProvider = time, Connector = connector.ConnectAsync };
-
-    private static async Task<(StreamConnection? Connection, Exception? Error)> RunAsync(HostnameEndpoint endpoint, CountingTimeProvider time)
-    {
-        var connect = endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask();
-        for (int ms = 0; ms < 70_000 && !connect.IsCompleted; ms++)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(1));
-        }
-
-        try
-        {
-            return (await connect.Bounded(), null);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
-        {
-            return (null, e);
-        }
-    }
 
     private static void Advance(CountingTimeProvider time, int milliseconds)
     {

@@ -36,7 +36,66 @@ internal static class LabNamespaces
     internal static string IpPath => s_ipPath.Value ?? throw new InvalidOperationException("the ip command (iproute2) is not installed");
 
     /// <summary>The next lab number of this process (1, 2, …), shared by every lab topology.</summary>
-    internal static int NextLabNumber() => Interlocked.Increment(ref s_labCount);
+    // <summary>
+    // Stops the namespaces' threads, then deletes the namespaces and their /etc/netns directories. What could not be
+    // removed is added to <paramref name="errors"/>; threads of this process found inside a namespace (which keep it
+    // alive and catch their sockets) become a test warning.
+    // </summary>
+    internal static async Task RemoveAsync(IEnumerable<NetworkNamespace?> namespaces, IEnumerable<string> names, List<string> errors)
+    {
+        var stray = new List<string>();
+        foreach (var ns in namespaces)
+        {
+            if (ns is not null)
+            {
+                ns.Dispose();
+                stray.AddRange(ns.FindStrayThreads().Select(t => $"{t} in {ns.Name}"));
+            }
+        }
+
+        foreach (string name in names)
+        {
+            await DeleteNamespaceAsync(name, errors);
+            DeleteDirectory(Path.Combine("/etc/netns", name), errors);
+        }
+
+        if (stray.Count > 0)
+        {
+            TestContext.Current.AddWarning($"threads of this process were left inside lab namespaces, which stay alive (and catch their sockets) until those threads end: {string.Join(", ", stray)}");
+        }
+    }
+
+    private static int NextLabNumber() => Interlocked.Increment(ref s_labCount);
+
+    // <summary>
+    // Makes lab number N (after starting the runtime's threads outside every lab and sweeping stale namespaces) and
+    // builds it; a lab whose build fails is disposed, and the build's error is the one thrown.
+    // </summary>
+    internal static async Task<T> CreateAsync<T>(Func<int, T> create, Func<T, CancellationToken, Task> build, CancellationToken cancellationToken)
+        where T : IAsyncDisposable
+    {
+        await StartRuntimeThreadsOutsideLabsAsync(cancellationToken);
+        await RemoveStaleAsync(cancellationToken);
+        var lab = create(NextLabNumber());
+        try
+        {
+            await build(lab, cancellationToken);
+            return lab;
+        }
+        catch
+        {
+            try
+            {
+                await lab.DisposeAsync();
+            }
+            catch (InvalidOperationException)
+            {
+                // The error that stopped the build matters more than one from cleaning up after it.
+            }
+
+            throw;
+        }
+    }
 
     /// <summary>Marks <paramref name="name"/> as this process's, before it is created, so that no stale sweep deletes it.</summary>
     internal static void Register(string name) => s_ours[name] = 0;

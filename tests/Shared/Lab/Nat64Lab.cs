@@ -178,27 +178,7 @@ public sealed class Nat64Lab : IAsyncDisposable
             throw new InvalidOperationException($"NAT64 lab unavailable: {reason}");
         }
 
-        await LabNamespaces.StartRuntimeThreadsOutsideLabsAsync(cancellationToken);
-        await LabNamespaces.RemoveStaleAsync(cancellationToken);
-        var lab = new Nat64Lab(LabNamespaces.NextLabNumber(), network, clientHasIPv4);
-        try
-        {
-            await lab.BuildAsync(cancellationToken);
-            return lab;
-        }
-        catch
-        {
-            try
-            {
-                await lab.DisposeAsync();
-            }
-            catch (InvalidOperationException)
-            {
-                // The error that stopped the build matters more than one from cleaning up after it.
-            }
-
-            throw;
-        }
+        return await LabNamespaces.CreateAsync(number => new Nat64Lab(number, network, clientHasIPv4), (lab, ct) => lab.BuildAsync(ct), cancellationToken);
     }
 
     /// <summary>The IPv6 address of <paramref name="ipv4"/> under <see cref="Prefix"/>, by RFC 6052 (bits 64-71 skipped).</summary>
@@ -536,27 +516,13 @@ public sealed class Nat64Lab : IAsyncDisposable
             }
         }
 
-        var stray = new List<string>();
-        foreach (var ns in new[] { _client, _translator, _server })
-        {
-            if (ns is not null)
-            {
-                ns.Dispose();
-                stray.AddRange(ns.FindStrayThreads().Select(t => $"{t} in {ns.Name}"));
-            }
-        }
-
         string[] names;
         lock (_gate)
         {
             names = [.. _namespaces];
         }
 
-        foreach (string name in names)
-        {
-            await LabNamespaces.DeleteNamespaceAsync(name, errors);
-            LabNamespaces.DeleteDirectory(Path.Combine("/etc/netns", name), errors);
-        }
+        await LabNamespaces.RemoveAsync([_client, _translator, _server], names, errors);
 
         try
         {
@@ -565,11 +531,6 @@ public sealed class Nat64Lab : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             errors.Add($"delete {TaygaConfigPath}: {e.Message}");
-        }
-
-        if (stray.Count > 0)
-        {
-            TestContext.Current.AddWarning($"threads of this process were left inside lab namespaces, which stay alive (and catch their sockets) until those threads end: {string.Join(", ", stray)}");
         }
 
         if (errors.Count > 0)

@@ -129,27 +129,7 @@ public sealed class NetworkLab : IAsyncDisposable
             throw new InvalidOperationException($"network lab unavailable: {reason}");
         }
 
-        await LabNamespaces.StartRuntimeThreadsOutsideLabsAsync(cancellationToken);
-        await LabNamespaces.RemoveStaleAsync(cancellationToken);
-        var lab = new NetworkLab(LabNamespaces.NextLabNumber());
-        try
-        {
-            await lab.BuildAsync(cancellationToken);
-            return lab;
-        }
-        catch
-        {
-            try
-            {
-                await lab.DisposeAsync();
-            }
-            catch (InvalidOperationException)
-            {
-                // The error that stopped the build matters more than one from cleaning up after it.
-            }
-
-            throw;
-        }
+        return await LabNamespaces.CreateAsync(number => new NetworkLab(number), (lab, ct) => lab.BuildAsync(ct), cancellationToken);
     }
 
     /// <summary>
@@ -336,33 +316,13 @@ public sealed class NetworkLab : IAsyncDisposable
     private async Task DisposeCoreAsync()
     {
         var errors = new List<string>();
-        var stray = new List<string>();
-        foreach (var ns in new[] { _client, _server })
-        {
-            if (ns is not null)
-            {
-                ns.Dispose();
-                stray.AddRange(ns.FindStrayThreads().Select(t => $"{t} in {ns.Name}"));
-            }
-        }
-
         string[] names;
         lock (_gate)
         {
             names = [.. _namespaces];
         }
 
-        foreach (string name in names)
-        {
-            await LabNamespaces.DeleteNamespaceAsync(name, errors);
-        }
-
-        LabNamespaces.DeleteDirectory(Path.Combine("/etc/netns", ClientName), errors);
-        if (stray.Count > 0)
-        {
-            TestContext.Current.AddWarning($"threads of this process were left inside lab namespaces, which stay alive (and catch their sockets) until those threads end: {string.Join(", ", stray)}");
-        }
-
+        await LabNamespaces.RemoveAsync([_client, _server], names, errors);
         if (errors.Count > 0)
         {
             throw new InvalidOperationException($"network lab {Number} was not fully removed: {string.Join("; ", errors)}");
