@@ -15,9 +15,10 @@ namespace DualStack;
 /// which costs an allocation per datagram. Any number of sends and receives may run at once.
 /// </para>
 /// <para>
-/// On an IPv6-only host, an IPv4 destination is reached through the network's NAT64 translator: when a send or a
-/// connect to it fails for want of an IPv4 route, the network's NAT64 prefix is discovered (<see cref="Nat64"/>, through
-/// the system resolver, cached) and the datagram goes to the synthesised IPv6 address instead. Replies from addresses
+/// On an IPv6-only host, an IPv4 destination is reached through the network's NAT64 translator: when this host has no
+/// IPv4 route to it (a dual-mode socket finds out when a send fails with "network unreachable"), the network's NAT64
+/// prefix is discovered (<see cref="Nat64"/>, through the system resolver, cached) and the datagram goes to the
+/// synthesised IPv6 address instead. Replies from addresses
 /// under that prefix are reported as coming from the IPv4 address they stand for, so the application sees the peer it
 /// asked for. <see cref="UdpEndpoint.SynthesizeNat64"/> turns this off.
 /// </para>
