@@ -20,6 +20,7 @@ public class DescriptionPartsTests
         Assert.Equal("tcp", parts.Kind);
         Assert.Equal(atLimit.Length - "tcp:".Length, parts.Positional.Sum(f => f.Value.Length + 1) - 1);
         Assert.Equal(("description", -1), (e.Field, e.Position));
+        Assert.Equal(atLimit[..64] + "…", e.Input); // quoted up to 64 characters, marked as cut
         Assert.False(string.IsNullOrWhiteSpace(e.Reason));
     }
 
