@@ -344,14 +344,10 @@ internal static class LiteralParser
     private static (int Start, int Length) LongestZeroRun(ReadOnlySpan<ushort> groups)
     {
         int bestStart = -1, bestLength = 0;
-        for (int i = 0; i < groups.Length;)
+        for (int i = 0; i < groups.Length; i++)
         {
-            if (groups[i] != 0)
-            {
-                i++;
-                continue;
-            }
-
+            // The run of zeros from i (none when groups[i] is not zero); the loop's i++ then steps past the
+            // non-zero group that ended it.
             int start = i;
             while (i < groups.Length && groups[i] == 0)
             {

@@ -251,6 +251,9 @@ internal sealed class DescriptionParts
                 }
 
                 string key = pair[..eq];
+
+                // AddKeyword would refuse these too, the authority having added both keys, but as "given twice"; this
+                // says where they belong. Only the reason given differs: field and position are the same.
                 if (key is "host" or "port")
                 {
                     throw parts.Error($"option '{key}'", "host and port go in the authority, not the query", position);

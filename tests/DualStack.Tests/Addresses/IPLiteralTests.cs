@@ -57,6 +57,11 @@ public class IPLiteralTests
     [InlineData("::ffff:1.2.3.4%lo", "zone", 14)]
     [InlineData("[::1]", "address", 0)]
     [InlineData("fe80::1%../../x", "zone", 8)]
+    [InlineData("example%1", "address", 0)]           // a zone on what is no address at all: the address is wrong
+    [InlineData("4294967297.0.0.1", "address", 0)]    // 2^32 + 1: too many digits, whatever an int would make of them
+    [InlineData("1.2.03.4", "address", 4)]            // the leading zero is in the third part
+    [InlineData("::1.2.3.:5", "address", 0)]          // a dot before the last colon, no IPv4 part after it
+    [InlineData("fe80::g", "address", 0)]
     public void ParseAddress_Malformed_ThrowsNamingFieldAndPosition(string input, string field, int position)
     {
         var e = Assert.Throws<EndpointFormatException>(() => IPLiteral.ParseAddress(input));
@@ -64,6 +69,7 @@ public class IPLiteralTests
         Assert.Equal(input, e.Input);
         Assert.Equal(field, e.Field);
         Assert.Equal(position, e.Position);
+        Assert.False(string.IsNullOrWhiteSpace(e.Reason), "every error says what is wrong");
         Assert.Contains($"'{input}'", e.Message, StringComparison.Ordinal);
         Assert.False(IPLiteral.TryParseAddress(input, out _));
     }
@@ -81,22 +87,27 @@ public class IPLiteralTests
     }
 
     [Theory]
-    [InlineData("[::1:80", "address")]
-    [InlineData("::1:80", "address")]
-    [InlineData("[::1]", "port")]
-    [InlineData("[::1]:", "port")]
-    [InlineData("[::1]:65536", "port")]
-    [InlineData("[::1]:-1", "port")]
-    [InlineData("[::1]:http", "port")]
-    [InlineData("[::1]x80", "address")]
-    [InlineData("[192.0.2.1]:80", "address")]
-    [InlineData("192.0.2.1", "port")]
-    [InlineData("192.0.2.1:123456", "port")]
-    public void ParseEndPoint_Malformed_ThrowsNamingField(string input, string field)
+    [InlineData("[::1:80", "address", 0)]
+    [InlineData("::1:80", "address", 0)]
+    [InlineData("[::1]", "port", 5)]
+    [InlineData("[::1]:", "port", 6)]
+    [InlineData("[::1]:65536", "port", 6)]
+    [InlineData("[::1]:99999999999", "port", 6)]
+    [InlineData("[::1]:-1", "port", 6)]
+    [InlineData("[::1]:http", "port", 6)]
+    [InlineData("[::1]x80", "address", 5)]
+    [InlineData("[192.0.2.1]:80", "address", 0)]
+    [InlineData("[fe80::1%nosuchif]:80", "zone", 9)]
+    [InlineData("[::1.2.3.256]:80", "address", 9)]
+    [InlineData("192.0.2.1", "port", 9)]
+    [InlineData("192.0.2.1:123456", "port", 10)]
+    [InlineData("192.0.2.256:80", "address", 8)]
+    public void ParseEndPoint_Malformed_ThrowsNamingFieldAndPosition(string input, string field, int position)
     {
         var e = Assert.Throws<EndpointFormatException>(() => IPLiteral.ParseEndPoint(input));
 
-        Assert.Equal(field, e.Field);
+        Assert.Equal((field, position), (e.Field, e.Position));
+        Assert.False(string.IsNullOrWhiteSpace(e.Reason), "every error says what is wrong");
         Assert.False(IPLiteral.TryParseEndPoint(input, out _));
     }
 

@@ -18,6 +18,7 @@ public class EndpointDescriptionTests
     [InlineData("tcp://[fe80::1%25lo]:5555", "tcp://[fe80::1%lo]:5555")]
     [InlineData("tcp://[fe80::1%1]:5555", "tcp://[fe80::1%lo]:5555")]
     [InlineData("tcp://0.0.0.0:1/", "tcp://0.0.0.0:1")]
+    [InlineData("tcp:80:interface=[::1]:backlog=5", "tcp://[::1]:80?backlog=5")]
     public void ParseServer_GivesEndpointThatFormatsCanonically(string description, string canonical)
     {
         var endpoint = EndpointDescription.ParseServer(description);
@@ -172,12 +173,20 @@ public class EndpointDescriptionTests
     [InlineData("tcp://[fe80::1%nosuchif0]:80", "zone", 15)]
     [InlineData("tcp://[fe80::1%]:80", "zone", 15)]
     [InlineData("tcp://1.2.3.256:80", "address", 12)]
+    [InlineData("tcp:80:=x=y", "option", 7)]
+    [InlineData("tcp://[::1]x80", "address", 11)]
+    [InlineData("tcp://[::1]", "port", 11)]
+    [InlineData("tcp://localhost", "port", 15)]
+    [InlineData("tcp://localhost:http", "port", 16)]
+    [InlineData("tcp://*:80?=x", "option", 11)]
+    [InlineData("tcp://*:80?backlog=1&color=blue", "option 'color'", 21)]
     public void ParseServer_Malformed_ThrowsNamingFieldAndPosition(string description, string field, int position)
     {
         var e = Assert.Throws<EndpointFormatException>(() => EndpointDescription.ParseServer(description));
 
         Assert.Equal(field, e.Field);
         Assert.Equal(position, e.Position);
+        Assert.False(string.IsNullOrWhiteSpace(e.Reason), "every error says what is wrong");
         Assert.Contains($"'{description}'", e.Message, StringComparison.Ordinal);
     }
 

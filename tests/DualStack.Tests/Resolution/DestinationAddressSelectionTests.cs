@@ -125,6 +125,28 @@ public class DestinationAddressSelectionTests
     }
 
     [Fact]
+    public void Sort_ManyEqualKeys_KeepsTheInputOrder()
+    {
+        // More than 16 entries: Array.Sort switches from insertion sort (stable) to introsort (not stable), so
+        // only the tie-break on the original index keeps a long round-robin answer in the resolver's order.
+        string[] input = Enumerable.Range(1, 40).Select(i => $"192.0.2.{(i * 37) % 251 + 1}").ToArray();
+
+        var sorted = SortLiterals(input, input.Select(d => (d, (string?)"192.0.2.254")).ToArray());
+
+        Assert.Equal(input, sorted);
+    }
+
+    [Fact]
+    public void Sort_IPv6DestinationsWithAnIPv4Source_IgnoreLongestMatchingPrefix()
+    {
+        // Rule 9 compares an IPv6 destination with an IPv6 source only. Measured against the IPv4 source (as
+        // ::ffff:192.0.2.2), 100::1 would share 7 leading bits and 2001:db8::1 only 2, and come first.
+        var sorted = SortLiterals(["2001:db8::1", "100::1"], ("2001:db8::1", "192.0.2.2"), ("100::1", "192.0.2.2"));
+
+        Assert.Equal(["2001:db8::1", "100::1"], sorted);
+    }
+
+    [Fact]
     public void Sort_DuplicateEndPoints_KeepTheirPositionsAndInstances()
     {
         var a = new IPEndPoint(IPAddress.Parse("2001:db8:1::1"), 443);

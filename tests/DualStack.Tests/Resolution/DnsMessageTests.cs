@@ -279,6 +279,119 @@ public class DnsMessageTests
     }
 
     [Fact]
+    public void Read_HeaderAlone_IsAMessageWithNothingInIt()
+    {
+        var message = DnsMessageReader.Read(Header(0, 0));
+
+        Assert.Equal(0x1234, message.Id);
+        Assert.Empty(message.Questions);
+        Assert.Empty(message.Answers);
+    }
+
+    [Fact]
+    public void Read_LargestTcpMessage_IsRead()
+    {
+        // 65,535 bytes: the header, one question, then bytes of sections that are not read.
+        byte[] message = [.. Header(1, 0), .. s_question, .. new byte[DnsMessageReader.MaxTcpLength - 12 - s_question.Length]];
+
+        Assert.Equal("www.example.com", DnsMessageReader.Read(message).Questions[0].Name);
+    }
+
+    [Theory]
+    [InlineData(61, true)]  // 3 × (1 + 63) + (1 + 61) + the root's 1 = 255 bytes
+    [InlineData(62, false)] // 256 bytes
+    public void Read_NameOf255BytesOnTheWire_IsTheLongestAccepted(int lastLabel, bool accepted)
+    {
+        var name = new List<byte>();
+        foreach (int length in new[] { 63, 63, 63, lastLabel })
+        {
+            name.Add((byte)length);
+            name.AddRange(Enumerable.Repeat((byte)'a', length));
+        }
+
+        byte[] message = [.. Header(1, 0), .. name, 0, 0, 1, 0, 1];
+
+        if (accepted)
+        {
+            Assert.Equal(3 + (3 * 63) + lastLabel, DnsMessageReader.Read(message).Questions[0].Name.Length);
+        }
+        else
+        {
+            AssertRejected(message);
+        }
+    }
+
+    [Theory]
+    [InlineData(127, true)]
+    [InlineData(128, false)]
+    public void Read_NameFollowing127Pointers_IsTheMostAccepted(int jumps, bool accepted)
+    {
+        // As in the 200-pointer chain above: the answer's owner points to the last pointer of a chain in a TXT
+        // record's data, each pointer to the one before it, the first to the root name at 12.
+        int chain = jumps - 1;
+        var bytes = new List<byte>(Header(1, 2)) { 0, 0, 1, 0, 1 };
+        bytes.AddRange([0, 0, 16, 0, 1, 0, 0, 0, 1, (byte)((chain * 2) >> 8), (byte)(chain * 2)]);
+        const int First = 28;
+        for (int i = 0; i < chain; i++)
+        {
+            int target = i == 0 ? 12 : First + ((i - 1) * 2);
+            bytes.Add((byte)(0xC0 | (target >> 8)));
+            bytes.Add((byte)target);
+        }
+
+        int last = First + ((chain - 1) * 2);
+        bytes.AddRange([(byte)(0xC0 | (last >> 8)), (byte)last, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4]);
+
+        if (accepted)
+        {
+            Assert.Equal(".", DnsMessageReader.Read(bytes.ToArray()).Answers[1].Name);
+        }
+        else
+        {
+            AssertRejected(bytes.ToArray());
+        }
+    }
+
+    [Fact]
+    public void Read_EmptyRecordDataAtTheEnd_IsRead()
+    {
+        byte[] txt = [0xC0, 12, 0, 16, 0, 1, 0, 0, 0, 1, 0, 0];
+
+        var message = DnsMessageReader.Read([.. Header(1, 1), .. s_question, .. txt]);
+
+        Assert.Equal(("www.example.com", (DnsRecordType)16), (message.Answers[0].Name, message.Answers[0].Type));
+    }
+
+    [Fact]
+    public void Read_Malformed_SaysWhatIsWrong()
+    {
+        byte[][] malformed =
+        [
+            new byte[DnsMessageReader.MaxTcpLength + 1],
+            [.. Header(0, 0)[..11]],
+            [.. Header(1, 0), 3, (byte)'w'], // a label past the end
+            [.. Header(1, 0), 0xC0, 12, 0, 1, 0, 1], // a pointer to itself
+            [.. Header(1, 0), 0x40, .. new byte[64], 0, 0, 1, 0, 1], // a label type that is not 00 or 11
+            [.. Header(1, 0), 3, (byte)'w', (byte)'w', (byte)'w'], // a name without its end
+            [.. Header(1, 1), .. s_question, 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 1, 0, 3, 1, 2, 3], // A of 3 bytes
+            [.. Header(1, 1), .. s_question, 0xC0, 12, 0, 28, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4], // AAAA of 4 bytes
+            [.. Header(1, 1), .. s_question, 0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 1, 0, 3, 0xC0, 16, 0], // CNAME ends early
+            [.. Header(1, 1), .. s_question, 0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2], // data past the end
+        ];
+
+        foreach (byte[] message in malformed)
+        {
+            AssertRejected(message);
+        }
+    }
+
+    private static void AssertRejected(byte[] message)
+    {
+        var e = Assert.Throws<DnsFormatException>(() => DnsMessageReader.Read(message));
+        Assert.False(string.IsNullOrWhiteSpace(e.Message), "every error says what is wrong");
+    }
+
+    [Fact]
     public void Read_RandomBytes_ThrowsOnlyDnsFormatException()
     {
         Gen.Byte.Array[0, 600].Sample(bytes =>
