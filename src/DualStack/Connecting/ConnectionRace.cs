@@ -117,7 +117,7 @@ public static class ConnectionRace
         var connector = settings.Connector ?? ((remote, token) => SocketConnector.ConnectAsync(remote, bind, Timeout.InfiniteTimeSpan, time, token));
         Func<IPEndPoint, CancellationToken, ValueTask<RaceWinner<T>>> attempt = (remote, token) => ConnectThenStepAsync(connector, afterConnect, remote, token);
         var result = only is not null
-            ? await RunOneAsync(only, bind?.AddressFamily, attempt, winner => ReleaseAsync(winner, release), time, start, observer, linked.Token).ConfigureAwait(false)
+            ? await RunOneAsync(only, attempt, winner => ReleaseAsync(winner, release), time, start, observer, linked.Token).ConfigureAwait(false)
             : await RunAsync<RaceWinner<T>>(
                 candidates!,
                 settings.AttemptDelay,
@@ -233,11 +233,11 @@ public static class ConnectionRace
     // <summary>
     // The engine for exactly one candidate: one attempt, awaited directly. Its outcomes are the engine's for a race of
     // one (connected, failed, or cancelled by the caller or the timeout), so callers cannot tell the two apart, but a
-    // connect to a literal starts no timer, enumerator or extra task.
+    // connect to a literal starts no timer, enumerator or extra task. Its caller has already refused a literal of a family
+    // the connect excludes (a bind address of the other family, a family restriction), so there is no family to check.
     // </summary>
     internal static async Task<RaceResult<T>> RunOneAsync<T>(
         IPEndPoint endPoint,
-        AddressFamily? onlyFamily,
         Func<IPEndPoint, CancellationToken, ValueTask<T>> connect,
         Func<T, ValueTask> release,
         TimeProvider timeProvider,
@@ -246,11 +246,6 @@ public static class ConnectionRace
         CancellationToken cancellationToken)
         where T : class
     {
-        if (onlyFamily is { } family && endPoint.AddressFamily != family)
-        {
-            return new RaceResult<T>(null, [], null);
-        }
-
         var attempt = ConnectionAttempt.Starting(endPoint, timeProvider.GetElapsedTime(startTimestamp));
         observer.Starting(attempt);
         T? winner = null;

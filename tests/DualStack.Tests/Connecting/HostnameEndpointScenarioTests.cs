@@ -79,6 +79,24 @@ public class HostnameEndpointScenarioTests
             c => c.On(V4a, 5, Connect),
             [(V4a, 0)], Winner: (V4a, 5),
             Endpoint: e => e with { Family = AddressFamily.InterNetwork }),
+        ["IPv4 preferred, only IPv6 answers: IPv6 is still asked for and tried"] = new(
+            r => r.Answer(V6, 0, V6a).Answer(V4, 0),
+            c => c.On(V6a, 5, Connect),
+            [(V6a, 0)], Winner: (V6a, 5),
+            Endpoint: e => e with { PreferredFamily = AddressFamily.InterNetwork }),
+        ["the resolution delay counts from the IPv4 answer"] = new(
+            r => r.Answer(V6, 200, V6a).Answer(V4, 40, V4a),
+            c => c.On(V6a, 5, Connect),
+            [(V4a, 90), (V6a, 340)], Winner: (V6a, 345)),
+        ["no IPv4 address: the IPv6 addresses go on one per delay"] = new(
+            r => r.Answer(V6, 0, V6a, V6b).Answer(V4, 0),
+            c => c.On(V6b, 5, Connect),
+            [(V6a, 0), (V6b, 250)], Winner: (V6b, 255)),
+        ["IPv4 went first: the first address family count still gives IPv6 its two"] = new(
+            r => r.Answer(V6, 100, V6a, V6b).Answer(V4, 0, V4a, V4b),
+            c => c.On(V4b, 1, Connect),
+            [(V4a, 50), (V6a, 300), (V6b, 550), (V4b, 800)], Winner: (V4b, 801),
+            Endpoint: e => e with { FirstAddressFamilyCount = 2 }),
         ["success and failure at the same instant: exactly one result"] = new(
             r => r.Answer(V6, 0, V6a).Answer(V4, 0, V4a),
             c => c.On(V6a, 250, Connect).On(V4a, 0, Refuse),
@@ -153,6 +171,24 @@ public class HostnameEndpointScenarioTests
         Assert.Equal([(IPAddress.Parse(V4a), TimeSpan.Zero)], connector.Starts);
         Assert.True(history.TryGetWinningFamily("server.test", out var family));
         Assert.Equal(V4, family);
+    }
+
+    [Theory]
+    [InlineData(AddressFamily.InterNetworkV6, ResolutionError.NoSuchName)]
+    [InlineData(AddressFamily.InterNetwork, ResolutionError.TryAgain)]
+    public async Task Connect_BothFamiliesFail_ThePreferredFamilysErrorIsReported(AddressFamily preferred, ResolutionError expected)
+    {
+        var time = new CountingTimeProvider();
+        var endpoint = new HostnameEndpoint("server.test", 443)
+        {
+            Resolver = new TimedResolver(time).Fail(V6, 0, ResolutionError.NoSuchName).Fail(V4, 0, ResolutionError.TryAgain),
+            TimeProvider = time,
+            PreferredFamily = preferred,
+        };
+
+        var (_, error) = await FakeClockConnect.RunAsync(endpoint, time);
+
+        Assert.Equal(expected, Assert.IsType<HostResolutionException>(error).Error);
     }
 
     [Fact]
