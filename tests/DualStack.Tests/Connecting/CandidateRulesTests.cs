@@ -87,4 +87,23 @@ public sealed class CandidateRulesTests
         Assert.IsType<ConnectionRaceException>(error);
         Assert.Equal(IPAddress.Parse(first), connector.Starts[0].Address);
     }
+
+    [Fact]
+    public async Task Candidates_DisposedAfterTheFirst_CancelTheQueryStillPending()
+    {
+        // Without the race: whoever stops enumerating early ends the lookups it started, its token uncancelled.
+        var time = new CountingTimeProvider();
+        var resolver = new TimedResolver(time).Answer(V6, 0, "2001:db8::a").Answer(V4, 10_000, "192.0.2.10");
+        var candidates = new HostCandidates(
+            resolver, "server.test", 443, V6, bothFamilies: true, interleave: true, 1, TimeSpan.FromMilliseconds(50), null, time, DualStack.Diagnostics.DualStackMetrics.ForConnect);
+
+        await using (var enumerator = candidates.GetAsyncEnumerator(TestContext.Current.CancellationToken))
+        {
+            Assert.True(await enumerator.MoveNextAsync());
+            Assert.Equal(IPAddress.Parse("2001:db8::a"), enumerator.Current.Address);
+        }
+
+        Assert.Equal(1, resolver.Cancelled);
+        Assert.Equal(0, time.ActiveTimers);
+    }
 }
