@@ -66,6 +66,24 @@ public sealed class RaceEdgeTests
     }
 
     [Fact]
+    public async Task Literal_CountsItsAttempt()
+    {
+        using var meters = new TestMeters();
+        var attempts = meters.Collect<long>("dualstack.connect.attempts");
+        var time = new CountingTimeProvider();
+        var connector = new TimedConnector(time).On(V4, 1, Connect);
+        var endpoint = new HostnameEndpoint(V4, 80) { TimeProvider = time, Connector = connector.ConnectAsync, MeterFactory = meters.Factory };
+
+        var (connection, _) = await FakeClockConnect.RunAsync(endpoint, time);
+        await using (connection)
+        {
+            Assert.NotNull(connection);
+        }
+
+        Assert.Equal(1, Assert.Single(attempts.GetMeasurementSnapshot()).Value);
+    }
+
+    [Fact]
     public async Task Literal_LoggerThrowsOnTheWinnersEvent_TheConnectionIsClosed()
     {
         var time = new CountingTimeProvider();
