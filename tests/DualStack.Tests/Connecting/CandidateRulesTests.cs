@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using DualStack.Tests.Fakes;
-using DualStack.Tests.Shared;
 using static DualStack.Tests.Fakes.ScriptedOutcome;
 
 namespace DualStack.Tests.Connecting;
@@ -25,15 +24,8 @@ public sealed class CandidateRulesTests
         var connector = new TimedConnector(time).On("192.0.2.10", 5, Connect);
         var endpoint = new HostnameEndpoint("server.test", 443) { Resolver = resolver, TimeProvider = time, Connector = connector.ConnectAsync };
 
-        // The clock stops well before the AAAA answer is due (FakeClockConnect would run it on while the connect's
-        // continuations wait for this thread).
-        var connect = endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask();
-        for (int ms = 0; ms < 100; ms++)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(1));
-        }
-
-        await using (var connection = await connect.Bounded())
+        // The clock stops well before the AAAA answer is due.
+        await using (var connection = await FakeClockConnect.RunForAsync(endpoint, time, 100))
         {
             // IPv4 after the 50 ms resolution delay, connected 5 ms later; the AAAA answer would have come at 1000 ms.
             Assert.Equal(TimeSpan.FromMilliseconds(55), Assert.Single(connection.Attempts).Ended);
@@ -86,24 +78,5 @@ public sealed class CandidateRulesTests
 
         Assert.IsType<ConnectionRaceException>(error);
         Assert.Equal(IPAddress.Parse(first), connector.Starts[0].Address);
-    }
-
-    [Fact]
-    public async Task Candidates_DisposedAfterTheFirst_CancelTheQueryStillPending()
-    {
-        // Without the race: whoever stops enumerating early ends the lookups it started, its token uncancelled.
-        var time = new CountingTimeProvider();
-        var resolver = new TimedResolver(time).Answer(V6, 0, "2001:db8::a").Answer(V4, 10_000, "192.0.2.10");
-        var candidates = new HostCandidates(
-            resolver, "server.test", 443, V6, bothFamilies: true, interleave: true, 1, TimeSpan.FromMilliseconds(50), null, time, DualStack.Diagnostics.DualStackMetrics.ForConnect);
-
-        await using (var enumerator = candidates.GetAsyncEnumerator(TestContext.Current.CancellationToken))
-        {
-            Assert.True(await enumerator.MoveNextAsync());
-            Assert.Equal(IPAddress.Parse("2001:db8::a"), enumerator.Current.Address);
-        }
-
-        Assert.Equal(1, resolver.Cancelled);
-        Assert.Equal(0, time.ActiveTimers);
     }
 }

@@ -10,7 +10,7 @@ namespace DualStack.Tests.Connecting;
 /// <summary>
 /// The race's edges that its timing scenarios do not reach: argument checks, the events a one-address connect reports,
 /// a connection kept safe from an observer that throws on it, a candidate request still pending when the race is won,
-/// candidates that fail at once, and what a step's failure and a losing step's result leave behind.
+/// candidates that fail at once, and what a step's failure leaves behind.
 /// </summary>
 public sealed class RaceEdgeTests
 {
@@ -106,13 +106,7 @@ public sealed class RaceEdgeTests
         var connector = new TimedConnector(time).On(V6, 300, Connect);
         var endpoint = new HostnameEndpoint("server.test", 443) { Resolver = resolver, TimeProvider = time, Connector = connector.ConnectAsync };
 
-        var connect = endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask();
-        for (int ms = 0; ms < 400; ms++)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(1));
-        }
-
-        await using (var connection = await connect.Bounded())
+        await using (var connection = await FakeClockConnect.RunForAsync(endpoint, time, 400))
         {
             Assert.Equal(TimeSpan.FromMilliseconds(300), Assert.Single(connection.Attempts).Ended);
         }
@@ -155,38 +149,6 @@ public sealed class RaceEdgeTests
         var failure = await Assert.ThrowsAsync<ConnectionRaceException>(() => race.Bounded());
         Assert.IsType<IOException>(Assert.Single(failure.Attempts).Error);
         Assert.True(Assert.Single(connector.Sockets).SafeHandle.IsClosed);
-    }
-
-    [Fact]
-    public async Task TwoStepsCompleteAtOnce_TheLosersResultIsReleased()
-    {
-        var time = new CountingTimeProvider();
-        // IPv6 starts at 0 and IPv4 at 250 ms; both connect at 300 ms.
-        var connector = new TimedConnector(time).On(V6, 300, Connect).On(V4, 50, Connect);
-        var options = new ConnectionRaceOptions { TimeProvider = time, Connector = connector.ConnectAsync };
-        IPEndPoint[] candidates = [new(IPAddress.Parse(V6), 80), new(IPAddress.Parse(V4), 80)];
-        var released = new List<string>();
-
-        var race = ConnectionRace.ConnectAsync<string>(
-            "server.test:80",
-            candidates.ToAsyncEnumerable(),
-            options,
-            (_, remote, _) => ValueTask.FromResult(remote.Address.ToString()),
-            value =>
-            {
-                released.Add(value);
-                return ValueTask.CompletedTask;
-            },
-            TestContext.Current.CancellationToken);
-        for (int ms = 0; ms < 300; ms++)
-        {
-            time.Advance(TimeSpan.FromMilliseconds(1));
-        }
-
-        var won = await race.Bounded();
-        won.Socket.Dispose();
-        Assert.Equal(V6, won.Value);
-        Assert.Equal([V4], released);
     }
 
     // An enumerator whose MoveNextAsync throws instead of returning a failed task.

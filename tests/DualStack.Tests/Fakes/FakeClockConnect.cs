@@ -24,4 +24,20 @@ public static class FakeClockConnect
             return (null, e);
         }
     }
+
+    /// <summary>
+    /// Connects while advancing <paramref name="time"/> by exactly <paramref name="ms"/> 1 ms steps, then waits for the
+    /// connect, which must succeed: for tests that need the clock to stop short of something due later (the loop of
+    /// <see cref="RunAsync"/> goes on while the connect's continuations wait for the test's thread).
+    /// </summary>
+    public static async Task<StreamConnection> RunForAsync(HostnameEndpoint endpoint, CountingTimeProvider time, int ms)
+    {
+        var connect = endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask();
+        for (int i = 0; i < ms; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        return await connect.Bounded();
+    }
 }
