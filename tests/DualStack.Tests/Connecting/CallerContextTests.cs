@@ -1,0 +1,245 @@
+using System.Net;
+using System.Net.Sockets;
+using DualStack.Tests.Shared;
+using DualStack.Tests.Shared.Diagnostics;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DualStack.Tests.Connecting;
+
+/// <summary>
+/// A connect never resumes on its caller's <see cref="SynchronizationContext"/> (a UI thread's, an old ASP.NET
+/// request's): nothing of the connect's work is posted back to it, so a caller that blocks on the connect from such a
+/// thread does not deadlock, and a busy UI thread does not slow the race.
+/// </summary>
+/// <remarks>
+/// Each step of a test (the call, each answer, each connect, each tick of the clock) runs under a context of its own,
+/// as if a different caller's thread had completed it. Whatever the connect's code awaits after capturing the context
+/// of one step is completed in a later step, under another, and would be posted back to the first: the tests count
+/// those posts. Every fake here completes its tasks directly, so the only awaits in the flow are the library's.
+/// </remarks>
+public sealed class CallerContextTests
+{
+    private const string V6a = "2001:db8::1";
+    private const string V4a = "192.0.2.1";
+
+    [Fact]
+    public async Task ConnectByName_RaceWithALoser_NothingIsPostedToTheCallersContext()
+    {
+        using var meters = new TestMeters();
+        meters.Collect<double>("dualstack.resolve.duration");
+        var contexts = new CallerContexts();
+        var time = new FakeTimeProvider();
+        var resolver = new StepResolver();
+        var connector = new StepConnector();
+        var endpoint = new HostnameEndpoint("server.test", 443)
+        {
+            Resolver = resolver, Connector = connector.ConnectAsync, TimeProvider = time, MeterFactory = meters.Factory,
+        };
+
+        var connect = contexts.Step(() => endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask());
+        contexts.Step(() => resolver.Answer(AddressFamily.InterNetworkV6, V6a));
+        // The IPv6 attempt never answers; one attempt delay later the race asks for the next candidate, and A arrives.
+        contexts.Step(() => time.Advance(TimeSpan.FromMilliseconds(250)));
+        contexts.Step(() => resolver.Answer(AddressFamily.InterNetwork, V4a));
+        contexts.Step(() => connector.Connect(V4a));
+        // The losing IPv6 attempt ends its cancellation only now, so the race's clean-up waits for it.
+        Assert.False(connect.IsCompleted);
+        contexts.Step(() => connector.EndCancelled(V6a));
+
+        await using var connection = await connect.Bounded();
+        Assert.Equal(IPAddress.Parse(V4a), Assert.Single(connection.Attempts, a => a.Outcome == AttemptOutcome.Connected).RemoteEndPoint.Address);
+        Assert.Equal(2, connection.Attempts.Count);
+        Assert.Equal(0, contexts.Posted);
+    }
+
+    [Fact]
+    public async Task ConnectByName_WonWhileAQueryIsPending_NothingIsPostedToTheCallersContext()
+    {
+        var contexts = new CallerContexts();
+        var resolver = new StepResolver();
+        var connector = new StepConnector();
+        var endpoint = new HostnameEndpoint("server.test", 443) { Resolver = resolver, Connector = connector.ConnectAsync, TimeProvider = new FakeTimeProvider() };
+
+        var connect = contexts.Step(() => endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask());
+        contexts.Step(() => resolver.Answer(AddressFamily.InterNetworkV6, V6a));
+        // The A query is still waiting when IPv6 wins: the candidates cancel it as they are disposed.
+        contexts.Step(() => connector.Connect(V6a));
+
+        await using var connection = await connect.Bounded();
+        Assert.Equal(IPAddress.Parse(V6a), Assert.Single(connection.Attempts, a => a.Outcome == AttemptOutcome.Connected).RemoteEndPoint.Address);
+        Assert.Equal(0, contexts.Posted);
+    }
+
+    [Fact]
+    public async Task ConnectToLiteral_NothingIsPostedToTheCallersContext()
+    {
+        var contexts = new CallerContexts();
+        var connector = new StepConnector();
+        var endpoint = new HostnameEndpoint(V6a, 443) { Connector = connector.ConnectAsync, TimeProvider = new FakeTimeProvider() };
+
+        var connect = contexts.Step(() => endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask());
+        contexts.Step(() => connector.Connect(V6a));
+
+        await using var connection = await connect.Bounded();
+        Assert.Equal(0, contexts.Posted);
+    }
+
+    [Fact]
+    public async Task ConnectToNat64Address_NothingIsPostedToTheCallersContext()
+    {
+        var contexts = new CallerContexts();
+        var resolver = new StepResolver();
+        var connector = new StepConnector();
+        var endpoint = new HostnameEndpoint("server.test", 443)
+        {
+            Resolver = resolver, Connector = connector.ConnectAsync, TimeProvider = new FakeTimeProvider(), HasIPv4Route = _ => false,
+        };
+
+        var connect = contexts.Step(() => endpoint.ConnectAsync(TestContext.Current.CancellationToken).AsTask());
+        contexts.Step(() => resolver.Answer(AddressFamily.InterNetworkV6));
+        contexts.Step(() => resolver.Answer(AddressFamily.InterNetwork, "198.51.100.7"));
+        contexts.Step(() => resolver.Answer(Nat64.DiscoveryName, AddressFamily.InterNetworkV6, "64:ff9b::c000:aa"));
+        contexts.Step(() => connector.Connect("64:ff9b::c633:6407"));
+
+        await using var connection = await connect.Bounded();
+        Assert.Equal(IPAddress.Parse("198.51.100.7"), Assert.Single(connection.Attempts).SynthesizedFrom);
+        Assert.Equal(0, contexts.Posted);
+    }
+
+    [Fact]
+    public async Task RaceWithAStep_NothingIsPostedToTheCallersContext()
+    {
+        var contexts = new CallerContexts();
+        var connector = new StepConnector();
+        var handshake = new TaskCompletionSource<string>();
+        var options = new ConnectionRaceOptions { Connector = connector.ConnectAsync, TimeProvider = new FakeTimeProvider() };
+        IPEndPoint[] candidates = [new(IPAddress.Parse(V6a), 443)];
+
+        var race = contexts.Step(() => ConnectionRace.ConnectAsync(
+            "server.test:443",
+            candidates.ToAsyncEnumerable(),
+            options,
+            (_, _, _) => new ValueTask<string>(handshake.Task),
+            _ => ValueTask.CompletedTask,
+            TestContext.Current.CancellationToken));
+        contexts.Step(() => connector.Connect(V6a));
+        contexts.Step(() => handshake.SetResult("secured"));
+
+        var won = await race.Bounded();
+        won.Socket.Dispose();
+        Assert.Equal("secured", won.Value);
+        Assert.Equal(0, contexts.Posted);
+    }
+
+    [Fact]
+    public async Task PublicRace_NothingIsPostedToTheCallersContext()
+    {
+        var contexts = new CallerContexts();
+        var connector = new StepConnector();
+        var options = new ConnectionRaceOptions { Connector = connector.ConnectAsync, TimeProvider = new FakeTimeProvider() };
+        IPEndPoint[] candidates = [new(IPAddress.Parse(V6a), 443)];
+
+        var race = contexts.Step(() => ConnectionRace.ConnectAsync("server.test:443", candidates.ToAsyncEnumerable(), options, TestContext.Current.CancellationToken).AsTask());
+        contexts.Step(() => connector.Connect(V6a));
+
+        await using var connection = await race.Bounded();
+        Assert.Equal(0, contexts.Posted);
+    }
+
+    /// <summary>Runs each step under a context of its own, and counts what any of them is handed to run later.</summary>
+    private sealed class CallerContexts
+    {
+        private int _posted;
+
+        public int Posted => Volatile.Read(ref _posted);
+
+        public void Step(Action step) => Step<object?>(() =>
+        {
+            step();
+            return null;
+        });
+
+        public T Step<T>(Func<T> step)
+        {
+            var previous = SynchronizationContext.Current;
+            SynchronizationContext.SetSynchronizationContext(new Context(this));
+            try
+            {
+                return step();
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(previous);
+            }
+        }
+
+        // Like a UI thread's context, but never blocked: what is posted runs on the thread pool, under this context.
+        private sealed class Context(CallerContexts owner) : SynchronizationContext
+        {
+            public override void Post(SendOrPostCallback d, object? state)
+            {
+                Interlocked.Increment(ref owner._posted);
+                ThreadPool.QueueUserWorkItem(_ =>
+                {
+                    SetSynchronizationContext(this);
+                    d(state);
+                });
+            }
+
+            public override void Send(SendOrPostCallback d, object? state)
+            {
+                Interlocked.Increment(ref owner._posted);
+                d(state);
+            }
+
+            public override SynchronizationContext CreateCopy() => this;
+        }
+    }
+
+    /// <summary>Answers each query when the test says, never before; an unanswered query ends when cancelled.</summary>
+    private sealed class StepResolver : IHostResolver
+    {
+        private readonly Dictionary<(string Host, AddressFamily Family), TaskCompletionSource<HostAddresses>> _answers = [];
+
+        public void Answer(AddressFamily family, params string[] addresses) => Answer("server.test", family, addresses);
+
+        public void Answer(string host, AddressFamily family, params string[] addresses) =>
+            Pending(host, family).SetResult(new HostAddresses([.. addresses.Select(a => new IPEndPoint(IPAddress.Parse(a), 443))], isOrdered: true, canonicalName: null));
+
+        public ValueTask<HostAddresses> ResolveAsync(string host, int port, AddressFamily family, CancellationToken cancellationToken = default)
+        {
+            var answer = Pending(host, family);
+            cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
+            return new ValueTask<HostAddresses>(answer.Task);
+        }
+
+        private TaskCompletionSource<HostAddresses> Pending(string host, AddressFamily family)
+        {
+            lock (_answers)
+            {
+                return _answers.TryGetValue((host, family), out var answer) ? answer : _answers[(host, family)] = new();
+            }
+        }
+    }
+
+    /// <summary>Connects each address when the test says; a cancelled attempt ends only when the test says too.</summary>
+    private sealed class StepConnector
+    {
+        private readonly Dictionary<IPAddress, TaskCompletionSource<Socket>> _attempts = [];
+
+        public void Connect(string address) => Attempt(address).SetResult(ConnectedSockets.Create());
+
+        public void EndCancelled(string address) => Attempt(address).SetCanceled();
+
+        public ValueTask<Socket> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken) => new(Attempt(endPoint.Address.ToString()).Task);
+
+        private TaskCompletionSource<Socket> Attempt(string address)
+        {
+            lock (_attempts)
+            {
+                var key = IPAddress.Parse(address);
+                return _attempts.TryGetValue(key, out var attempt) ? attempt : _attempts[key] = new();
+            }
+        }
+    }
+}
