@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using DualStack.FunctionalTests.Fakes;
 using DualStack.Tests.Shared;
 using DualStack.Tests.Shared.Diagnostics;
 using DualStack.Tests.Shared.Fakes;
@@ -106,6 +107,32 @@ public sealed class TracingTests
         Assert.Equal(["ipv6", "ipv4"], attempts.Select(a => (string)a.GetTagItem("network.type")!));
         Assert.Equal(["failed", "connected"], attempts.Select(a => (string)a.GetTagItem("dualstack.attempt.outcome")!));
         Assert.Equal(2, connect.GetTagItem("dualstack.connect.attempt_count"));
+    }
+
+    [Fact]
+    public async Task LiteralConnect_LogsItsAttemptUnderTheConnectSpan_LikeAConnectByName()
+    {
+        using var recorder = new ActivityRecorder();
+        using var logs = new ListLoggerFactory();
+        await using var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        int port = listener.LocalEndPoints[0].Port;
+        var endpoints = new[]
+        {
+            new HostnameEndpoint("127.0.0.1", port) { LoggerFactory = logs },
+            new HostnameEndpoint("server.test", port) { LoggerFactory = logs, Resolver = new FakeResolver(IPAddress.Loopback) },
+        };
+
+        foreach (var endpoint in endpoints)
+        {
+            await using var connection = await endpoint.ConnectAsync(TestContext.Current.CancellationToken).Bounded();
+        }
+
+        // The attempt's span covers the attempt's own work; what the connect logs about it belongs to the connect.
+        var connects = recorder.Named("dualstack.connect");
+        Assert.Equal(2, connects.Count);
+        var attemptLines = logs.Events.Where(e => e.Category == "DualStack.ConnectionRace").ToList();
+        Assert.Equal(4, attemptLines.Count);
+        Assert.All(attemptLines, e => Assert.Contains(e.Activity, connects));
     }
 
     private static int ClosedPort()

@@ -1,8 +1,12 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace DualStack.FunctionalTests.Fakes;
 
-/// <summary>A logger factory that keeps every event, so a test can wait for one by its id.</summary>
+/// <summary>
+/// A logger factory that keeps every event, and the activity (span) current as it was logged, so a test can wait for one
+/// by its id.
+/// </summary>
 public sealed class ListLoggerFactory : ILoggerFactory
 {
     private readonly List<LogEvent> _events = [];
@@ -51,7 +55,7 @@ public sealed class ListLoggerFactory : ILoggerFactory
         _added.Release();
     }
 
-    public sealed record LogEvent(string Category, LogLevel Level, int Id, string Message, Exception? Exception);
+    public sealed record LogEvent(string Category, LogLevel Level, int Id, string Message, Exception? Exception, Activity? Activity);
 
     private sealed class ListLogger(ListLoggerFactory owner, string category) : ILogger
     {
@@ -61,6 +65,6 @@ public sealed class ListLoggerFactory : ILoggerFactory
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(new LogEvent(category, logLevel, eventId.Id, formatter(state, exception), exception));
+            owner.Add(new LogEvent(category, logLevel, eventId.Id, formatter(state, exception), exception, Activity.Current));
     }
 }
