@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DualStack.Diagnostics;
+using DualStack.Tests.Fakes;
 using DualStack.Tests.Shared;
 using DualStack.Tests.Shared.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
@@ -245,53 +246,6 @@ public sealed class CallerContextTests
             }
 
             public override SynchronizationContext CreateCopy() => this;
-        }
-    }
-
-    /// <summary>Answers each query when the test says, never before; an unanswered query ends when cancelled.</summary>
-    private sealed class StepResolver : IHostResolver
-    {
-        private readonly Dictionary<(string Host, AddressFamily Family), TaskCompletionSource<HostAddresses>> _answers = [];
-
-        public void Answer(AddressFamily family, params string[] addresses) => Answer("server.test", family, addresses);
-
-        public void Answer(string host, AddressFamily family, params string[] addresses) =>
-            Pending(host, family).SetResult(new HostAddresses([.. addresses.Select(a => new IPEndPoint(IPAddress.Parse(a), 443))], isOrdered: true, canonicalName: null));
-
-        public ValueTask<HostAddresses> ResolveAsync(string host, int port, AddressFamily family, CancellationToken cancellationToken = default)
-        {
-            var answer = Pending(host, family);
-            cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
-            return new ValueTask<HostAddresses>(answer.Task);
-        }
-
-        private TaskCompletionSource<HostAddresses> Pending(string host, AddressFamily family)
-        {
-            lock (_answers)
-            {
-                return _answers.TryGetValue((host, family), out var answer) ? answer : _answers[(host, family)] = new();
-            }
-        }
-    }
-
-    /// <summary>Connects each address when the test says; a cancelled attempt ends only when the test says too.</summary>
-    private sealed class StepConnector
-    {
-        private readonly Dictionary<IPAddress, TaskCompletionSource<Socket>> _attempts = [];
-
-        public void Connect(string address) => Attempt(address).SetResult(ConnectedSockets.Create());
-
-        public void EndCancelled(string address) => Attempt(address).SetCanceled();
-
-        public ValueTask<Socket> ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken) => new(Attempt(endPoint.Address.ToString()).Task);
-
-        private TaskCompletionSource<Socket> Attempt(string address)
-        {
-            lock (_attempts)
-            {
-                var key = IPAddress.Parse(address);
-                return _attempts.TryGetValue(key, out var attempt) ? attempt : _attempts[key] = new();
-            }
         }
     }
 }

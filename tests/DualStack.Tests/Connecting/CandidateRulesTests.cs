@@ -6,8 +6,8 @@ using static DualStack.Tests.Fakes.ScriptedOutcome;
 namespace DualStack.Tests.Connecting;
 
 /// <summary>
-/// Rules of the candidates and the race that no timing scenario pins down: a query still pending when the race is won
-/// is cancelled; the race skips candidates of the family a bind address excludes; an answer the resolver did not order
+/// Rules of the candidates and the race that no timing scenario pins down: a query still pending when the race is won,
+/// or when the candidates are disposed, is cancelled; the race skips candidates of the family a bind address excludes; an answer the resolver did not order
 /// is sorted by RFC 6724 and an ordered one keeps its order.
 /// </summary>
 public sealed class CandidateRulesTests
@@ -33,6 +33,26 @@ public sealed class CandidateRulesTests
 
         Assert.Equal(1, resolver.Cancelled);
         Assert.Equal(0, time.ActiveTimers);
+    }
+
+    [Fact]
+    public async Task Candidates_DisposedAfterTheFirst_CancelTheQueryStillWaiting()
+    {
+        // Without the race: whoever stops enumerating early ends the lookups it started, though its own token is not
+        // cancelled; the disposal returns once they have ended.
+        var resolver = new StepResolver();
+        resolver.Answer(V6, "2001:db8::a");
+        var candidates = new HostCandidates(
+            resolver, "server.test", 443, V6, bothFamilies: true, interleave: true, 1, TimeSpan.FromMilliseconds(50), null, new CountingTimeProvider(), DualStack.Diagnostics.DualStackMetrics.ForConnect);
+
+        await using (var enumerator = candidates.GetAsyncEnumerator(TestContext.Current.CancellationToken))
+        {
+            Assert.True(await enumerator.MoveNextAsync());
+            Assert.Equal(IPAddress.Parse("2001:db8::a"), enumerator.Current.Address);
+            Assert.Equal(0, resolver.Cancelled);
+        }
+
+        Assert.Equal(1, resolver.Cancelled);
     }
 
     [Fact]

@@ -74,25 +74,27 @@ public class ConnectionRaceTests
     }
 
     [Fact]
-    public async Task Race_TwoSucceedAtOnce_ExactlyOneWinsAndTheOtherSocketIsClosed()
+    public async Task Race_TwoSucceedAtOnce_TheOneStartedFirstWinsAndTheOtherSocketIsClosed()
     {
-        var (time, connector, race) = Start(s_v6a, s_v4a);
+        // Both attempts connect while the race's thread is held asking for a third candidate: when it next looks, both
+        // have connected, and it takes the one it started first, every time.
+        using var candidates = new HeldCandidates(s_v6a, s_v4a);
+        var (time, connector, race) = Start(candidates, TestContext.Current.CancellationToken);
         var first = await connector.NextAttemptAsync();
         time.Advance(s_delay);
         var second = await connector.NextAttemptAsync();
+        var askingForAThird = Task.Run(() => time.Advance(s_delay), TestContext.Current.CancellationToken);
+        await candidates.Held.Bounded();
 
-        // Which of two attempts that connect in the same instant wins depends on which completion the thread pool runs
-        // first (each is correct); what must hold whichever wins is asserted: one winner, the other cancelled and closed.
         first.Succeed();
         second.Succeed();
+        candidates.Release();
+        await askingForAThird.Bounded();
         var result = await race.Bounded();
 
-        var (winner, loser) = result.Winner == first.Socket ? (first, second) : (second, first);
-        Assert.Same(winner.Socket, result.Winner);
-        Assert.Equal(
-            winner == first ? [AttemptOutcome.Connected, AttemptOutcome.Cancelled] : [AttemptOutcome.Cancelled, AttemptOutcome.Connected],
-            result.Attempts.Select(a => a.Outcome));
-        Assert.True(loser.Socket!.SafeHandle.IsClosed);
+        Assert.Same(first.Socket, result.Winner);
+        Assert.Equal([AttemptOutcome.Connected, AttemptOutcome.Cancelled], result.Attempts.Select(a => a.Outcome));
+        Assert.True(second.Socket!.SafeHandle.IsClosed);
         Assert.False(result.Winner!.SafeHandle.IsClosed);
         result.Winner.Dispose();
     }
@@ -149,12 +151,15 @@ public class ConnectionRaceTests
     private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult<Socket>> Race) Start(params IPEndPoint[] candidates) =>
         Start(TestContext.Current.CancellationToken, candidates);
 
-    private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult<Socket>> Race) Start(CancellationToken cancellationToken, params IPEndPoint[] candidates)
+    private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult<Socket>> Race) Start(CancellationToken cancellationToken, params IPEndPoint[] candidates) =>
+        Start(candidates.ToAsyncEnumerable(), cancellationToken);
+
+    private static (CountingTimeProvider Time, ScriptedConnector Connector, Task<ConnectionRace.RaceResult<Socket>> Race) Start(IAsyncEnumerable<IPEndPoint> candidates, CancellationToken cancellationToken)
     {
         var time = new CountingTimeProvider();
         long start = time.GetTimestamp();
         var connector = new ScriptedConnector(time, start);
-        var race = SocketRace.RunAsync(candidates.ToAsyncEnumerable(), s_delay, int.MaxValue, null, connector.ConnectAsync, time, start, NullLogger.Instance, cancellationToken);
+        var race = SocketRace.RunAsync(candidates, s_delay, int.MaxValue, null, connector.ConnectAsync, time, start, NullLogger.Instance, cancellationToken);
         return (time, connector, race);
     }
 

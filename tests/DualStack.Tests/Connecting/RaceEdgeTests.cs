@@ -10,7 +10,7 @@ namespace DualStack.Tests.Connecting;
 /// <summary>
 /// The race's edges that its timing scenarios do not reach: argument checks, the events a one-address connect reports,
 /// a connection kept safe from an observer that throws on it, a candidate request still pending when the race is won,
-/// candidates that fail at once, and what a step's failure leaves behind.
+/// candidates that fail at once, and what a step's failure and a losing step's result leave behind.
 /// </summary>
 public sealed class RaceEdgeTests
 {
@@ -149,6 +149,58 @@ public sealed class RaceEdgeTests
         var failure = await Assert.ThrowsAsync<ConnectionRaceException>(() => race.Bounded());
         Assert.IsType<IOException>(Assert.Single(failure.Attempts).Error);
         Assert.True(Assert.Single(connector.Sockets).SafeHandle.IsClosed);
+    }
+
+    [Fact]
+    public async Task TwoStepsCompleteAtOnce_TheLosersResultIsReleasedAndItsSocketClosed()
+    {
+        // Both attempts connect and finish their step while the race's thread is held asking for a third candidate.
+        var time = new CountingTimeProvider();
+        var connector = new StepConnector();
+        var options = new ConnectionRaceOptions { TimeProvider = time, Connector = connector.ConnectAsync };
+        using var candidates = new HeldCandidates(new(IPAddress.Parse(V6), 80), new(IPAddress.Parse(V4), 80));
+        var released = new List<string>();
+
+        var race = ConnectionRace.ConnectAsync<string>(
+            "server.test:80",
+            candidates,
+            options,
+            (_, remote, _) => ValueTask.FromResult(remote.Address.ToString()),
+            value =>
+            {
+                released.Add(value);
+                return ValueTask.CompletedTask;
+            },
+            TestContext.Current.CancellationToken);
+        time.Advance(TimeSpan.FromMilliseconds(250));
+        var askingForAThird = Task.Run(() => time.Advance(TimeSpan.FromMilliseconds(250)), TestContext.Current.CancellationToken);
+        await candidates.Held.Bounded();
+        Socket[] sockets = [];
+        WithoutContext(() => sockets = [connector.Connect(V6), connector.Connect(V4)]);
+        candidates.Release();
+        await askingForAThird.Bounded();
+
+        var won = await race.Bounded();
+        won.Socket.Dispose();
+        Assert.Equal(V6, won.Value);
+        Assert.Equal([V4], released);
+        Assert.True(sockets[1].SafeHandle.IsClosed);
+    }
+
+    // Runs what the action completes on this thread, at once: a completion made where a SynchronizationContext is
+    // current leaves the race's continuation to the thread pool, to run whenever.
+    private static void WithoutContext(Action action)
+    {
+        var previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
+        try
+        {
+            action();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
     }
 
     // An enumerator whose MoveNextAsync throws instead of returning a failed task.
