@@ -30,6 +30,8 @@ public sealed class RaceEdgeTests
         await Assert.ThrowsAsync<ArgumentNullException>(() => ConnectionRace.ConnectAsync("t", null!, options, TestContext.Current.CancellationToken).AsTask());
         await Assert.ThrowsAsync<ArgumentNullException>(() => ConnectionRace.ConnectAsync(null!, candidates.ToAsyncEnumerable(), options, TestContext.Current.CancellationToken).AsTask());
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ConnectionRace.ConnectAsync("t", candidates.ToAsyncEnumerable(), options, cancelled.Token).AsTask());
+        // A race cancelled before it starts does not touch the caller's candidates.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ConnectionRace.ConnectAsync("t", new NotToBeEnumerated(), options, cancelled.Token).AsTask());
         Assert.Empty(connector.Starts);
     }
 
@@ -213,5 +215,11 @@ public sealed class RaceEdgeTests
         public ValueTask<bool> MoveNextAsync() => throw error;
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class NotToBeEnumerated : IAsyncEnumerable<IPEndPoint>
+    {
+        public IAsyncEnumerator<IPEndPoint> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("the candidates were enumerated");
     }
 }
