@@ -223,7 +223,7 @@ public static class ConnectionRace
         {
             await attempts.StopAsync().ConfigureAwait(false);
             await feed.DisposeAsync().ConfigureAwait(false);
-            await timer.DisposeAsync().ConfigureAwait(false);
+            timer.Dispose();
         }
 
         observer.Finished(attempts.Attempts);
@@ -381,7 +381,7 @@ public static class ConnectionRace
     }
 
     // The attempt delay: restarted as each attempt starts; when it passes, the race starts the next attempt.
-    private sealed class AttemptTimer(TimeSpan delay, TimeProvider timeProvider, CancellationToken cancellationToken) : IAsyncDisposable
+    private sealed class AttemptTimer(TimeSpan delay, TimeProvider timeProvider, CancellationToken cancellationToken) : IDisposable
     {
         private CancellationTokenSource? _source;
         private Task? _passes;
@@ -417,15 +417,8 @@ public static class ConnectionRace
             return true;
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            if (_passes is not null)
-            {
-                await _passes.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            _source?.Dispose();
-        }
+        // The race's token is cancelled before the timer is disposed, and with it the delay: only its token source is left.
+        public void Dispose() => _source?.Dispose();
     }
 
     // One attempt of a race with a step: connect, then run the step on the socket; the socket is closed if the step fails.

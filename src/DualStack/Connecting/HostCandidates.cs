@@ -113,7 +113,9 @@ internal sealed class HostCandidates(
                     waitFor.Add(otherFamily.Answer);
                 }
 
-                if (delay is { IsCompleted: false } && otherFamily.Queue.Count > 0)
+                // A delay still running here means the preferred family has not answered (the delay starts only once the other
+                // has, and with both answered there is no waiting), so the addresses it holds back are all still queued.
+                if (delay is { IsCompleted: false })
                 {
                     waitFor.Add(delay);
                 }
@@ -124,12 +126,14 @@ internal sealed class HostCandidates(
 
             if (handedOut.Count == 0)
             {
-                throw preferredFamily.Error ?? otherFamily.Error
-                    ?? new HostResolutionException(host, ResolutionError.NoData, "No address associated with hostname", null);
+                throw preferredFamily.Error ?? otherFamily.Error ?? HostResolutionException.NoAddresses(host);
             }
         }
         finally
         {
+            // Cancelling ends all that was started here: each query is awaited through WaitAsync on this token (Lookup), and
+            // the delay runs on it; CancelAsync returns once their callbacks have run. The awaits after it are a guard, kept so
+            // that nothing this enumerator started can outlive it should that change: today they find every task ended.
             await querySource.CancelAsync().ConfigureAwait(false);
             await ((Task)preferredFamily.Answer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await ((Task)otherFamily.Answer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

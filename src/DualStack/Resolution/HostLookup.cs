@@ -62,7 +62,7 @@ public static class HostLookup
 
         if (endPoints.Count == 0)
         {
-            throw new HostResolutionException(label, ResolutionError.NoData, "No address associated with hostname", null);
+            throw HostResolutionException.NoAddresses(label);
         }
 
         var ordered = answer.IsOrdered ? endPoints : DestinationAddressSelection.Sort(endPoints);

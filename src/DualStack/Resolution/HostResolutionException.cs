@@ -27,6 +27,10 @@ public sealed class HostResolutionException : IOException, IHasErrorType
     /// <summary>The resolver's own text.</summary>
     public string Detail { get; }
 
+    // <summary>The name resolved, but to no address this lookup can use (getaddrinfo's EAI_NODATA, in its words).</summary>
+    internal static HostResolutionException NoAddresses(string host) =>
+        new(host, ResolutionError.NoData, "No address associated with hostname", null);
+
     // <inheritdoc />
     string IHasErrorType.ErrorType => Error switch
     {

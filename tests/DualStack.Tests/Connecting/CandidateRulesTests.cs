@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using DualStack.Tests.Fakes;
+using DualStack.Tests.Shared;
 using static DualStack.Tests.Fakes.ScriptedOutcome;
 
 namespace DualStack.Tests.Connecting;
@@ -53,6 +54,25 @@ public sealed class CandidateRulesTests
         }
 
         Assert.Equal(1, resolver.Cancelled);
+    }
+
+    [Fact]
+    public async Task OtherFamilyAnswersEmptyFirst_NoResolutionDelayIsStarted()
+    {
+        // The resolution delay holds the other family's addresses back for the preferred family: an empty answer has none.
+        var time = new CountingTimeProvider();
+        var resolver = new StepResolver();
+        var candidates = new HostCandidates(
+            resolver, "server.test", 443, V6, bothFamilies: true, interleave: true, 1, TimeSpan.FromMilliseconds(50), null, time, DualStack.Diagnostics.DualStackMetrics.ForConnect);
+        await using var enumerator = candidates.GetAsyncEnumerator(TestContext.Current.CancellationToken);
+        var next = enumerator.MoveNextAsync().AsTask();
+
+        Inline.Run(() => resolver.Answer(V4));
+        Assert.Equal(0, time.ActiveTimers);
+        Inline.Run(() => resolver.Answer(V6, "2001:db8::a"));
+
+        Assert.True(await next.Bounded());
+        Assert.Equal(IPAddress.Parse("2001:db8::a"), enumerator.Current.Address);
     }
 
     [Fact]

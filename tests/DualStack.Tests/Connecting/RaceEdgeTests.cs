@@ -178,7 +178,7 @@ public sealed class RaceEdgeTests
         var askingForAThird = Task.Run(() => time.Advance(TimeSpan.FromMilliseconds(250)), TestContext.Current.CancellationToken);
         await candidates.Held.Bounded();
         Socket[] sockets = [];
-        WithoutContext(() => sockets = [connector.Connect(V6), connector.Connect(V4)]);
+        Inline.Run(() => sockets = [connector.Connect(V6), connector.Connect(V4)]);
         candidates.Release();
         await askingForAThird.Bounded();
 
@@ -187,22 +187,6 @@ public sealed class RaceEdgeTests
         Assert.Equal(V6, won.Value);
         Assert.Equal([V4], released);
         Assert.True(sockets[1].SafeHandle.IsClosed);
-    }
-
-    // Runs what the action completes on this thread, at once: a completion made where a SynchronizationContext is
-    // current leaves the race's continuation to the thread pool, to run whenever.
-    private static void WithoutContext(Action action)
-    {
-        var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(null);
-        try
-        {
-            action();
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(previous);
-        }
     }
 
     // An enumerator whose MoveNextAsync throws instead of returning a failed task.
