@@ -63,7 +63,8 @@ internal sealed class HostCandidates(
             {
                 preferredFamily.Absorb();
                 otherFamily.Absorb();
-                if (otherFamily.Answered && !preferredFamily.Answered && delay is null && otherFamily.Queue.Count > 0)
+                // The other family has answered with addresses (its queue fills only then) before the preferred one: hold them back.
+                if (!preferredFamily.Answered && delay is null && otherFamily.Queue.Count > 0)
                 {
                     delay = Task.Delay(resolutionDelay, timeProvider, querySource.Token);
                 }

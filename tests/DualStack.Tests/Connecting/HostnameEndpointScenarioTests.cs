@@ -192,6 +192,22 @@ public class HostnameEndpointScenarioTests
     }
 
     [Fact]
+    public async Task Connect_PreferredFamilyHasNoAddressesAndTheOtherFails_TheOthersErrorIsReported()
+    {
+        // An empty AAAA answer says less than the A query's failure: the failure is what the caller sees.
+        var time = new CountingTimeProvider();
+        var endpoint = new HostnameEndpoint("server.test", 443)
+        {
+            Resolver = new TimedResolver(time).Answer(V6, 0).Fail(V4, 0, ResolutionError.TryAgain),
+            TimeProvider = time,
+        };
+
+        var (_, error) = await FakeClockConnect.RunAsync(endpoint, time);
+
+        Assert.Equal(ResolutionError.TryAgain, Assert.IsType<HostResolutionException>(error).Error);
+    }
+
+    [Fact]
     public void Connect_HistoryEntryExpired_PrefersIPv6Again()
     {
         var time = new CountingTimeProvider();

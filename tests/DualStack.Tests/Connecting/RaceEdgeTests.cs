@@ -132,6 +132,25 @@ public sealed class RaceEdgeTests
     }
 
     [Fact]
+    public async Task CandidatesThrowAtOnceAfterTheFirst_TheAttemptUnderWayStillWins()
+    {
+        // The attempt delay passes at 250 ms and asking for the next candidate throws; the first attempt connects at 300 ms.
+        var time = new CountingTimeProvider();
+        var connector = new TimedConnector(time).On(V6, 300, Connect);
+        var options = new ConnectionRaceOptions { TimeProvider = time, Connector = connector.ConnectAsync };
+        var candidates = new ThrowsAtOnce(new HostResolutionException("server.test", ResolutionError.TryAgain, "scripted", null), new IPEndPoint(IPAddress.Parse(V6), 80));
+
+        var race = ConnectionRace.ConnectAsync("server.test:80", candidates, options, TestContext.Current.CancellationToken).AsTask();
+        for (int ms = 0; ms < 300; ms++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        await using var connection = await race.Bounded();
+        Assert.Equal(IPAddress.Parse(V6), Assert.Single(connection.Attempts).RemoteEndPoint.Address);
+    }
+
+    [Fact]
     public async Task StepFails_ItsSocketIsClosed()
     {
         var time = new CountingTimeProvider();
@@ -189,14 +208,16 @@ public sealed class RaceEdgeTests
         Assert.True(sockets[1].SafeHandle.IsClosed);
     }
 
-    // An enumerator whose MoveNextAsync throws instead of returning a failed task.
-    private sealed class ThrowsAtOnce(Exception error) : IAsyncEnumerable<IPEndPoint>, IAsyncEnumerator<IPEndPoint>
+    // An enumerator that hands out the endpoints given, then throws from MoveNextAsync instead of returning a failed task.
+    private sealed class ThrowsAtOnce(Exception error, params IPEndPoint[] first) : IAsyncEnumerable<IPEndPoint>, IAsyncEnumerator<IPEndPoint>
     {
-        public IPEndPoint Current => throw new InvalidOperationException();
+        private int _next = -1;
+
+        public IPEndPoint Current => first[_next];
 
         public IAsyncEnumerator<IPEndPoint> GetAsyncEnumerator(CancellationToken cancellationToken = default) => this;
 
-        public ValueTask<bool> MoveNextAsync() => throw error;
+        public ValueTask<bool> MoveNextAsync() => ++_next < first.Length ? ValueTask.FromResult(true) : throw error;
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
