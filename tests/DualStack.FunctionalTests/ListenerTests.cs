@@ -2,6 +2,7 @@ using System.Collections;
 using System.Net;
 using System.Net.Sockets;
 using DualStack.Diagnostics;
+using DualStack.FunctionalTests.Fakes;
 using DualStack.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -196,6 +197,67 @@ public class ListenerTests
         Assert.Equal(
             [SocketError.AddressAlreadyInUse, SocketError.InvalidArgument],
             e.Failures.Select(f => Assert.IsType<SocketException>(f.Value).SocketErrorCode));
+    }
+
+    // A stopped listener holds the connection for certain; an accept whose token is already cancelled does not take it.
+    [Fact]
+    public async Task Accept_TokenAlreadyCancelled_ThrowsAndLeavesTheConnectionForTheNextAccept()
+    {
+        await using var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        var local = listener.LocalEndPoints[0];
+        await using var client = await new TcpClientEndpoint(local.Address, local.Port).ConnectAsync(TestContext.Current.CancellationToken).Bounded();
+        await listener.StopAsync(TestContext.Current.CancellationToken).Bounded();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => listener.AcceptAsync(new CancellationToken(canceled: true)).AsTask().Bounded());
+
+        await using var server = await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded();
+        Assert.Equal(client.LocalEndPoint, server!.RemoteEndPoint);
+    }
+
+    [Fact]
+    public async Task Dispose_WithAConnectionNobodyAccepted_ClosesIt()
+    {
+        var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoints[0], TestContext.Current.CancellationToken).AsTask().Bounded();
+
+        await listener.DisposeAsync().Bounded();
+
+        // End of stream: the listener took the connection (into its queue or from the backlog) and closed it. A reset
+        // would mean the connection was still with the kernel when the listening socket closed.
+        try
+        {
+            Assert.Equal(0, await client.ReceiveAsync(new byte[1], TestContext.Current.CancellationToken).AsTask().Bounded());
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+        }
+    }
+
+    // The listener never resumes on its caller's synchronization context (its accept loops start on the caller's
+    // thread): under a UI thread's context, a caller that blocks on a listener call would deadlock otherwise.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Listener_CalledUnderASynchronizationContext_NeverPostsToIt(bool stopBeforeDispose)
+    {
+        var context = new CountingSynchronizationContext();
+        var listener = await context.Run(() => new TcpServerEndpoint(IPAddress.Loopback, 0).ListenAsync(TestContext.Current.CancellationToken)).Bounded();
+        var accepting = context.Run(() => listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask());
+        var local = listener.LocalEndPoints[0];
+        await using (await new TcpClientEndpoint(local.Address, local.Port).ConnectAsync(TestContext.Current.CancellationToken).Bounded())
+        {
+            await using var server = await accepting.Bounded();
+        }
+
+        if (stopBeforeDispose)
+        {
+            await context.Run(() => listener.StopAsync(TestContext.Current.CancellationToken).AsTask()).Bounded();
+        }
+
+        await context.Run(() => listener.DisposeAsync().AsTask()).Bounded();
+
+        Assert.Equal(0, context.Posts);
     }
 
     private static SocketListener Bind(IReadOnlyList<SocketListener.Plan> plan, int port) =>
