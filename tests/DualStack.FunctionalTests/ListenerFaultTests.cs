@@ -1,8 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Diagnostics.Metrics;
+using DualStack.Diagnostics;
+using DualStack.FunctionalTests.Fakes;
 using DualStack.Tests.Shared;
 using DualStack.Tests.Shared.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DualStack.FunctionalTests;
 
@@ -152,6 +156,49 @@ public class ListenerFaultTests
         var e = await Assert.ThrowsAsync<ListenException>(() => pending.Bounded());
         Assert.Equal(listener.LocalEndPoints[0], Assert.Single(e.Failures).Key);
         await Assert.ThrowsAsync<ListenException>(() => listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().Bounded());
+    }
+
+    [Fact]
+    public async Task Accept_ListeningSocketBroken_LogsTheFaultAndCountsTheError()
+    {
+        using var logs = new ListLoggerFactory();
+        using var meters = new TestMeters();
+        var errors = meters.Collect<long>(DualStackMetrics.ListenerAcceptErrorsName);
+        var endpoint = new TcpServerEndpoint(IPAddress.Loopback, 0) { LoggerFactory = logs, MeterFactory = meters.Factory };
+        var listener = (SocketListener)await endpoint.ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        await using var _ = listener;
+
+        listener.Sockets[0].Shutdown(SocketShutdown.Both);
+
+        var failed = await logs.WaitForAsync(100);
+        Assert.Equal(LogLevel.Error, failed.Level);
+        Assert.Equal(listener.LocalEndPoints[0], failed.Fields["LocalEndPoint"]);
+        Assert.Equal(SocketError.InvalidArgument, Assert.IsType<SocketException>(failed.Exception).SocketErrorCode);
+        Assert.Equal("socket_error", Assert.Single(errors.GetMeasurementSnapshot()).Tags["error.type"]);
+    }
+
+    // Once one socket has faulted the listener, the others take no more connections: the one a loop had already taken
+    // is closed (nobody will accept it), later ones stay in the kernel's backlog, where a stop finds them.
+    [Fact]
+    public async Task Accept_AnotherSocketBroken_TheOthersCloseWhatTheyHeldAndTakeNoMore()
+    {
+        IPv6Support.SkipUnlessAvailable(IPAddress.IPv6Loopback);
+        var plan = new SocketListener.Plan[] { new(IPAddress.Loopback, DualMode: false), new(IPAddress.IPv6Loopback, DualMode: false) };
+        var listener = SocketListener.Bind(plan, 0, TcpServerEndpoint.DefaultBacklog, "test", NullLogger.Instance, DualStackMetrics.None, TimeProvider.System);
+        await using var _ = listener;
+        listener.Sockets[0].Shutdown(SocketShutdown.Both);
+        await Assert.ThrowsAsync<ListenException>(() => listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().Bounded());
+        using var first = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        using var second = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+
+        await first.ConnectAsync(listener.LocalEndPoints[1], TestContext.Current.CancellationToken).AsTask().Bounded();
+        await second.ConnectAsync(listener.LocalEndPoints[1], TestContext.Current.CancellationToken).AsTask().Bounded();
+
+        // The ::1 socket's pending accept took the first connection and closed it.
+        Assert.Equal(0, await first.ReceiveAsync(new byte[1], TestContext.Current.CancellationToken).AsTask().Bounded());
+        await listener.StopAsync(TestContext.Current.CancellationToken).Bounded();
+        await using var handedOut = await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded();
+        Assert.Equal(second.LocalEndPoint, handedOut!.RemoteEndPoint);
     }
 
     // An observer that throws when told of an accepted connection (here a meter listener) faults the listener: that

@@ -51,7 +51,8 @@ public sealed class ListLoggerFactory : ILoggerFactory
         _added.Release();
     }
 
-    public sealed record LogEvent(string Category, LogLevel Level, int Id, string Message, Exception? Exception);
+    /// <summary>One event; <paramref name="Fields"/> holds its structured fields by name (the message's placeholders).</summary>
+    public sealed record LogEvent(string Category, LogLevel Level, int Id, string Message, Exception? Exception, IReadOnlyDictionary<string, object?> Fields);
 
     private sealed class ListLogger(ListLoggerFactory owner, string category) : ILogger
     {
@@ -61,6 +62,12 @@ public sealed class ListLoggerFactory : ILoggerFactory
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(new LogEvent(category, logLevel, eventId.Id, formatter(state, exception), exception));
+            owner.Add(new LogEvent(
+                category,
+                logLevel,
+                eventId.Id,
+                formatter(state, exception),
+                exception,
+                state is IEnumerable<KeyValuePair<string, object?>> fields ? fields.ToDictionary() : new Dictionary<string, object?>()));
     }
 }
