@@ -44,6 +44,34 @@ public sealed class ListenerDescriptorTests
         Assert.InRange(OpenDescriptors(), 0, before + 10);
     }
 
+    // Connections the listener holds when disposed (in its queue, in the loop's hands, still in the kernel's backlog)
+    // are closed: nothing is left open but the clients' own sockets.
+    [Fact]
+    public async Task Dispose_WithConnectionsNobodyAccepted_ClosesEveryOne()
+    {
+        SkipUnlessLinux();
+        int before = OpenDescriptors();
+        var listener = Bind([new(IPAddress.Loopback, DualMode: false)], 0);
+        var clients = new List<Socket>();
+        try
+        {
+            // More than the listener's queue holds (16), so that some are left in the kernel's backlog.
+            for (int i = 0; i < 20; i++)
+            {
+                clients.Add(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+                await clients[i].ConnectAsync(listener.LocalEndPoints[0], TestContext.Current.CancellationToken).AsTask().Bounded();
+            }
+
+            await listener.DisposeAsync().Bounded();
+
+            Assert.InRange(OpenDescriptors(), 0, before + clients.Count + 5);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
     // Out of descriptors (EMFILE), the connection waits in the backlog while the listener pauses on its clock, 5 ms
     // then doubling; it logs the episode once, counts every failed accept, and says when accepting works again.
     [Fact]
@@ -90,6 +118,30 @@ public sealed class ListenerDescriptorTests
         await next.ConnectAsync(local, TestContext.Current.CancellationToken).AsTask().Bounded();
         await using var nextServer = await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded();
         Assert.Single(logs.Events, e => e.Id == 102);
+    }
+
+    // Stopped while it pauses, the listener takes the connection still waiting in the backlog, and hands it to the
+    // accept that was waiting.
+    [Fact]
+    public async Task Stop_WhileBackingOff_HandsTheWaitingConnectionToAPendingAccept()
+    {
+        SkipUnlessLinux();
+        var clock = new TimerWatchingTimeProvider();
+        await using var listener = SocketListener.Bind(
+            [new(IPAddress.Loopback, DualMode: false)], 0, TcpServerEndpoint.DefaultBacklog, "test", NullLogger.Instance, DualStackMetrics.None, clock);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using (DescriptorLimit.TakeAll())
+        {
+            client.Connect(listener.LocalEndPoints[0]);
+            await clock.WaitForTimerAsync(TimeSpan.FromMilliseconds(5));
+        }
+
+        // Descriptors are free again, but the listener pauses until its clock has moved on.
+        var pending = listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask();
+        await listener.StopAsync(TestContext.Current.CancellationToken).Bounded();
+
+        await using var server = await pending.Bounded();
+        Assert.Equal(client.LocalEndPoint, server!.RemoteEndPoint);
     }
 
     private static SocketListener Bind(IReadOnlyList<SocketListener.Plan> plan, int port) =>
