@@ -201,6 +201,47 @@ public class ListenerFaultTests
         Assert.Equal(second.LocalEndPoint, handedOut!.RemoteEndPoint);
     }
 
+    // Stopped while an observer holds up an accept loop (a meter listener still busy with the connection it was told
+    // of), the listener waits for the loop, then hands out the connection the loop held; all without posting to the
+    // caller's synchronization context.
+    [Fact]
+    public async Task Stop_WhileAnObserverHoldsUpTheLoop_WaitsForIt_AndHandsOutItsConnection()
+    {
+        using var meters = new TestMeters();
+        using var observing = new SemaphoreSlim(0);
+        using var release = new ManualResetEventSlim();
+        using var meterListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter.Scope, meters.Factory) && instrument.Name == DualStackMetrics.ListenerAcceptsName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meterListener.SetMeasurementEventCallback<long>((_, _, _, _) =>
+        {
+            observing.Release();
+            release.Wait(TestContext.Current.CancellationToken);
+        });
+        meterListener.Start();
+        await using var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0) { MeterFactory = meters.Factory }.ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoints[0], TestContext.Current.CancellationToken).AsTask().Bounded();
+        await observing.WaitAsync(TestContext.Current.CancellationToken).Bounded();
+        var context = new CountingSynchronizationContext();
+
+        var stopping = context.Run(() => listener.StopAsync(TestContext.Current.CancellationToken).AsTask());
+
+        Assert.False(stopping.IsCompleted);
+        release.Set();
+        await stopping.Bounded();
+        await using var server = await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded();
+        Assert.Equal(client.LocalEndPoint, server!.RemoteEndPoint);
+        Assert.Equal(0, context.Posts);
+    }
+
     // An observer that throws when told of an accepted connection (here a meter listener) faults the listener: that
     // connection is closed, AcceptAsync throws instead of waiting, and disposing still closes every socket.
     [Fact]
