@@ -1,8 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Diagnostics.Metrics;
+using DualStack.Diagnostics;
+using DualStack.FunctionalTests.Fakes;
 using DualStack.Tests.Shared;
+using DualStack.Tests.Shared.Fakes;
 using DualStack.Tests.Shared.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DualStack.FunctionalTests;
 
@@ -152,6 +157,90 @@ public class ListenerFaultTests
         var e = await Assert.ThrowsAsync<ListenException>(() => pending.Bounded());
         Assert.Equal(listener.LocalEndPoints[0], Assert.Single(e.Failures).Key);
         await Assert.ThrowsAsync<ListenException>(() => listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().Bounded());
+    }
+
+    [Fact]
+    public async Task Accept_ListeningSocketBroken_LogsTheFaultAndCountsTheError()
+    {
+        using var logs = new ListLoggerFactory();
+        using var meters = new TestMeters();
+        var errors = meters.Collect<long>(DualStackMetrics.ListenerAcceptErrorsName);
+        var endpoint = new TcpServerEndpoint(IPAddress.Loopback, 0) { LoggerFactory = logs, MeterFactory = meters.Factory };
+        var listener = (SocketListener)await endpoint.ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        await using var _ = listener;
+
+        listener.Sockets[0].Shutdown(SocketShutdown.Both);
+
+        var failed = await logs.WaitForAsync(100);
+        Assert.Equal(LogLevel.Error, failed.Level);
+        Assert.Equal(listener.LocalEndPoints[0], failed.Fields["LocalEndPoint"]);
+        Assert.Equal(SocketError.InvalidArgument, Assert.IsType<SocketException>(failed.Exception).SocketErrorCode);
+        Assert.Equal("socket_error", Assert.Single(errors.GetMeasurementSnapshot()).Tags["error.type"]);
+    }
+
+    // Once one socket has faulted the listener, the others take no more connections: the one a loop had already taken
+    // is closed (nobody will accept it), later ones stay in the kernel's backlog, where a stop finds them.
+    [Fact]
+    public async Task Accept_AnotherSocketBroken_TheOthersCloseWhatTheyHeldAndTakeNoMore()
+    {
+        IPv6Support.SkipUnlessAvailable(IPAddress.IPv6Loopback);
+        var plan = new SocketListener.Plan[] { new(IPAddress.Loopback, DualMode: false), new(IPAddress.IPv6Loopback, DualMode: false) };
+        var listener = SocketListener.Bind(plan, 0, TcpServerEndpoint.DefaultBacklog, "test", NullLogger.Instance, DualStackMetrics.None, TimeProvider.System);
+        await using var _ = listener;
+        listener.Sockets[0].Shutdown(SocketShutdown.Both);
+        await Assert.ThrowsAsync<ListenException>(() => listener.AcceptAsync(TestContext.Current.CancellationToken).AsTask().Bounded());
+        using var first = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        using var second = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+
+        await first.ConnectAsync(listener.LocalEndPoints[1], TestContext.Current.CancellationToken).AsTask().Bounded();
+        await second.ConnectAsync(listener.LocalEndPoints[1], TestContext.Current.CancellationToken).AsTask().Bounded();
+
+        // The ::1 socket's pending accept took the first connection and closed it.
+        Assert.Equal(0, await first.ReceiveAsync(new byte[1], TestContext.Current.CancellationToken).AsTask().Bounded());
+        await listener.StopAsync(TestContext.Current.CancellationToken).Bounded();
+        await using var handedOut = await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded();
+        Assert.Equal(second.LocalEndPoint, handedOut!.RemoteEndPoint);
+    }
+
+    // Stopped while an observer holds up an accept loop (a meter listener still busy with the connection it was told
+    // of), the listener waits for the loop, then hands out the connection the loop held; all without posting to the
+    // caller's synchronization context.
+    [Fact]
+    public async Task Stop_WhileAnObserverHoldsUpTheLoop_WaitsForIt_AndHandsOutItsConnection()
+    {
+        using var meters = new TestMeters();
+        using var observing = new SemaphoreSlim(0);
+        using var release = new ManualResetEventSlim();
+        using var meterListener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (ReferenceEquals(instrument.Meter.Scope, meters.Factory) && instrument.Name == DualStackMetrics.ListenerAcceptsName)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meterListener.SetMeasurementEventCallback<long>((_, _, _, _) =>
+        {
+            observing.Release();
+            release.Wait(TestContext.Current.CancellationToken);
+        });
+        meterListener.Start();
+        await using var listener = await new TcpServerEndpoint(IPAddress.Loopback, 0) { MeterFactory = meters.Factory }.ListenAsync(TestContext.Current.CancellationToken).Bounded();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoints[0], TestContext.Current.CancellationToken).AsTask().Bounded();
+        await observing.WaitAsync(TestContext.Current.CancellationToken).Bounded();
+        var contexts = new CallerContexts();
+
+        var stopping = contexts.Step(() => listener.StopAsync(TestContext.Current.CancellationToken).AsTask());
+
+        Assert.False(stopping.IsCompleted);
+        release.Set();
+        await stopping.Bounded();
+        await using var server = await listener.AcceptAsync(TestContext.Current.CancellationToken).Bounded();
+        Assert.Equal(client.LocalEndPoint, server!.RemoteEndPoint);
+        Assert.Equal(0, contexts.Posted);
     }
 
     // An observer that throws when told of an accepted connection (here a meter listener) faults the listener: that

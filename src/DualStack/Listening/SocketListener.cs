@@ -19,7 +19,8 @@ internal sealed class SocketListener : IStreamListener
     private const int QueueCapacity = 16;
 
     private readonly Socket[] _sockets;
-    private readonly Channel<Socket> _accepted = Channel.CreateBounded<Socket>(new BoundedChannelOptions(QueueCapacity) { SingleReader = false });
+    // Bounded channels default to several readers (concurrent AcceptAsync calls) and writers (one loop per socket).
+    private readonly Channel<Socket> _accepted = Channel.CreateBounded<Socket>(QueueCapacity);
     private readonly CancellationTokenSource _stopping = new();
     private readonly string _description;
     private readonly ILogger _logger;
@@ -30,7 +31,6 @@ internal sealed class SocketListener : IStreamListener
     // Connections taken out of the kernel while stopping, for AcceptAsync to hand out after the channel is done.
     private readonly System.Collections.Concurrent.ConcurrentQueue<Socket> _drained = new();
     private readonly Lazy<Task> _stop;
-    private int _disposed;
 
     private SocketListener(Socket[] sockets, string description, ILogger logger, DualStackMetrics metrics, TimeProvider timeProvider)
     {
@@ -91,8 +91,9 @@ internal sealed class SocketListener : IStreamListener
                 socket.Dispose();
             }
 
-            // With port 0 the first socket's port may be taken on another address: pick a new one.
-            bool portCollision = port == 0 && sockets.Count > 0
+            // With port 0 the first socket's port may be taken on another address: pick a new one. (Should no socket at
+            // all have bound, every address is out of ports: the retries fail the same way, and the same error ends them.)
+            bool portCollision = port == 0
                 && failures.All(f => f.Value is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse });
             if (!portCollision || attempt == PortRetries)
             {
@@ -121,13 +122,10 @@ internal sealed class SocketListener : IStreamListener
     public async ValueTask StopAsync(CancellationToken cancellationToken = default) =>
         await _stop.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
 
+    // Disposing again (or at once from two threads) is harmless without a flag: the stop runs once, each socket left is
+    // taken (and closed) once, and a token source may be disposed again.
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
         await _stop.Value.ConfigureAwait(false);
         while (_accepted.Reader.TryRead(out var socket) || _drained.TryDequeue(out socket))
         {
@@ -250,10 +248,10 @@ internal sealed class SocketListener : IStreamListener
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                // Stopping while the queue is full: keep the connection for AcceptAsync (or DisposeAsync) to take.
+                // Stopping while the queue is full: keep the connection for AcceptAsync (or DisposeAsync) to take. The
+                // token is cancelled, so the loop ends here.
                 _drained.Enqueue(accepted);
                 owned = null;
-                return;
             }
             catch (ChannelClosedException)
             {

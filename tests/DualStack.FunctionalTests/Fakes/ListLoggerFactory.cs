@@ -55,7 +55,12 @@ public sealed class ListLoggerFactory : ILoggerFactory
         _added.Release();
     }
 
-    public sealed record LogEvent(string Category, LogLevel Level, int Id, string Message, Exception? Exception, Activity? Activity);
+    /// <summary>
+    /// One event; <paramref name="Fields"/> holds its structured fields by name (the message's placeholders), and
+    /// <paramref name="Activity"/> the span current as it was logged.
+    /// </summary>
+    public sealed record LogEvent(
+        string Category, LogLevel Level, int Id, string Message, Exception? Exception, IReadOnlyDictionary<string, object?> Fields, Activity? Activity);
 
     private sealed class ListLogger(ListLoggerFactory owner, string category) : ILogger
     {
@@ -65,6 +70,13 @@ public sealed class ListLoggerFactory : ILoggerFactory
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(new LogEvent(category, logLevel, eventId.Id, formatter(state, exception), exception, Activity.Current));
+            owner.Add(new LogEvent(
+                category,
+                logLevel,
+                eventId.Id,
+                formatter(state, exception),
+                exception,
+                state is IEnumerable<KeyValuePair<string, object?>> fields ? fields.ToDictionary() : new Dictionary<string, object?>(),
+                Activity.Current));
     }
 }

@@ -4,6 +4,7 @@ using DualStack.Diagnostics;
 using DualStack.Tests.Fakes;
 using DualStack.Tests.Shared;
 using DualStack.Tests.Shared.Diagnostics;
+using DualStack.Tests.Shared.Fakes;
 using Microsoft.Extensions.Time.Testing;
 
 namespace DualStack.Tests.Connecting;
@@ -197,55 +198,5 @@ public sealed class CallerContextTests
 
         await using var connection = await race.Bounded();
         Assert.Equal(0, contexts.Posted);
-    }
-
-    /// <summary>Runs each step under a context of its own, and counts what any of them is handed to run later.</summary>
-    private sealed class CallerContexts
-    {
-        private int _posted;
-
-        public int Posted => Volatile.Read(ref _posted);
-
-        public void Step(Action step) => Step<object?>(() =>
-        {
-            step();
-            return null;
-        });
-
-        public T Step<T>(Func<T> step)
-        {
-            var previous = SynchronizationContext.Current;
-            SynchronizationContext.SetSynchronizationContext(new Context(this));
-            try
-            {
-                return step();
-            }
-            finally
-            {
-                SynchronizationContext.SetSynchronizationContext(previous);
-            }
-        }
-
-        // Like a UI thread's context, but never blocked: what is posted runs on the thread pool, under this context.
-        private sealed class Context(CallerContexts owner) : SynchronizationContext
-        {
-            public override void Post(SendOrPostCallback d, object? state)
-            {
-                Interlocked.Increment(ref owner._posted);
-                ThreadPool.QueueUserWorkItem(_ =>
-                {
-                    SetSynchronizationContext(this);
-                    d(state);
-                });
-            }
-
-            public override void Send(SendOrPostCallback d, object? state)
-            {
-                Interlocked.Increment(ref owner._posted);
-                d(state);
-            }
-
-            public override SynchronizationContext CreateCopy() => this;
-        }
     }
 }
