@@ -85,8 +85,7 @@ public sealed class CallerContextTests
         var contexts = new CallerContexts();
         var resolver = new StepResolver();
         resolver.Answer(AddressFamily.InterNetworkV6, V6a);
-        var candidates = new HostCandidates(
-            resolver, "server.test", 443, AddressFamily.InterNetworkV6, bothFamilies: true, interleave: true, 1, TimeSpan.FromMilliseconds(50), null, new FakeTimeProvider(), DualStackMetrics.ForConnect);
+        var candidates = resolver.Candidates(new FakeTimeProvider());
         var enumerator = candidates.GetAsyncEnumerator(TestContext.Current.CancellationToken);
         Assert.True(await enumerator.MoveNextAsync());
 

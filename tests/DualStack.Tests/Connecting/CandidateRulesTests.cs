@@ -43,8 +43,7 @@ public sealed class CandidateRulesTests
         // cancelled; the disposal returns once they have ended.
         var resolver = new StepResolver();
         resolver.Answer(V6, "2001:db8::a");
-        var candidates = new HostCandidates(
-            resolver, "server.test", 443, V6, bothFamilies: true, interleave: true, 1, TimeSpan.FromMilliseconds(50), null, new CountingTimeProvider(), DualStack.Diagnostics.DualStackMetrics.ForConnect);
+        var candidates = resolver.Candidates(new CountingTimeProvider());
 
         await using (var enumerator = candidates.GetAsyncEnumerator(TestContext.Current.CancellationToken))
         {
@@ -62,8 +61,7 @@ public sealed class CandidateRulesTests
         // The resolution delay holds the other family's addresses back for the preferred family: an empty answer has none.
         var time = new CountingTimeProvider();
         var resolver = new StepResolver();
-        var candidates = new HostCandidates(
-            resolver, "server.test", 443, V6, bothFamilies: true, interleave: true, 1, TimeSpan.FromMilliseconds(50), null, time, DualStack.Diagnostics.DualStackMetrics.ForConnect);
+        var candidates = resolver.Candidates(time);
         await using var enumerator = candidates.GetAsyncEnumerator(TestContext.Current.CancellationToken);
         var next = enumerator.MoveNextAsync().AsTask();
 

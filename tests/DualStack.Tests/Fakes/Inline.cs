@@ -1,3 +1,5 @@
+using DualStack.Tests.Shared.Fakes;
+
 namespace DualStack.Tests.Fakes;
 
 /// <summary>Completions whose continuations run on the test's thread, at once, before the completing call returns.</summary>
@@ -8,17 +10,9 @@ public static class Inline
     /// (the test framework's) leaves the library's <c>ConfigureAwait(false)</c> continuations to the thread pool, to run
     /// whenever; completed here, they run inside the completing call.
     /// </summary>
-    public static void Run(Action action)
+    public static void Run(Action action) => CallerContexts.RunUnder<object?>(null, () =>
     {
-        var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(null);
-        try
-        {
-            action();
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(previous);
-        }
-    }
+        action();
+        return null;
+    });
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using DualStack.Diagnostics;
 
 namespace DualStack.Tests.Fakes;
 
@@ -33,6 +34,13 @@ public sealed class StepResolver : IHostResolver
         });
         return new ValueTask<HostAddresses>(answer.Task);
     }
+
+    /// <summary>
+    /// The candidates a connect by name to server.test:443 takes from this resolver, with the defaults: IPv6 preferred,
+    /// both families asked for and interleaved, a 50 ms resolution delay on <paramref name="time"/>.
+    /// </summary>
+    internal HostCandidates Candidates(TimeProvider time) =>
+        new(this, "server.test", 443, AddressFamily.InterNetworkV6, bothFamilies: true, interleave: true, 1, TimeSpan.FromMilliseconds(50), null, time, DualStackMetrics.ForConnect);
 
     private TaskCompletionSource<HostAddresses> Pending(string host, AddressFamily family)
     {

@@ -20,13 +20,16 @@ public sealed class CallerContexts
     });
 
     /// <inheritdoc cref="Step(Action)"/>
-    public T Step<T>(Func<T> step)
+    public T Step<T>(Func<T> step) => RunUnder(new Context(this), step);
+
+    /// <summary>Runs <paramref name="call"/> with <paramref name="context"/> current (none if null), then puts the caller's back.</summary>
+    public static T RunUnder<T>(SynchronizationContext? context, Func<T> call)
     {
         var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(new Context(this));
+        SynchronizationContext.SetSynchronizationContext(context);
         try
         {
-            return step();
+            return call();
         }
         finally
         {
